@@ -1,0 +1,163 @@
+"""One factory turns a system declaration into extracted → cleaned → mapped assets with their gates."""
+
+import time
+
+import dagster as dg
+import pandas as pd
+import pandera.pandas as pa
+
+from integration_hub.canonical.models import SCHEMAS
+from integration_hub.connectors.extractors import (Extraction, extract_export, extract_from_api,
+                                                   extract_statements, statement_files)
+from integration_hub.defs.metadata import latest_materialization, preview, table_schema
+from integration_hub.defs.resources import BillingApiResource, HubStoreResource, SourcesResource, StripeResource
+from integration_hub.gates.budget import within_budget
+from integration_hub.gates.quarantine import quarantine_records, rule_summary
+from integration_hub.gates.validation import validate_rows
+from integration_hub.governance.phases import Phase
+from integration_hub.mapping.engine import apply_spec
+from integration_hub.mapping.systems import EntityDeclaration, SystemDeclaration
+from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
+
+
+class ExtractConfig(dg.Config):
+    """Files to read instead of the system's default export location (the bank sensor passes new drops)."""
+
+    files: list[str] = []
+
+
+def asset_key(entity: EntityDeclaration, stage: str) -> dg.AssetKey:
+    return dg.AssetKey([entity.system, entity.name, stage])
+
+
+def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: ExtractConfig,
+             sources: SourcesResource, cursor: str | None, stripe: StripeResource,
+             billing_api: BillingApiResource) -> Extraction:
+    from pathlib import Path
+
+    if system.extractor == "bank_files":
+        files = [Path(f) for f in config.files] or statement_files(
+            sources.source_path() / system.name, sources.inbox_path() / system.name)
+        return extract_statements(files)
+    client = {"stripe": stripe, "billing": billing_api}.get(system.extractor)
+    live = client.client() if client is not None else None
+    if live is not None:
+        return extract_from_api(live, entity, cursor)
+    return extract_export(sources.source_path(), entity)
+
+
+def _budget_check(asset_def: dg.AssetsDefinition, phase: Phase, stage: str):
+    @dg.asset_check(asset=asset_def, name="error_budget", blocking=True,
+                    description=f"Blocks loading when the {stage} stage quarantines more than the "
+                                f"{phase.name} phase's error budget ({phase.error_budget:.0%}).")
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        _, meta = latest_materialization(context, asset_def.key)
+        verdict = within_budget(int(meta.get("quarantined", 0)), int(meta.get("rows_in", 0)), phase.error_budget)
+        return dg.AssetCheckResult(passed=verdict.passed, severity=dg.AssetCheckSeverity.ERROR,
+                                   description=verdict.description,
+                                   metadata={"quarantine_rate": verdict.rate, "budget": phase.error_budget})
+    return _check
+
+
+def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phase: Phase) -> list:
+    common = dict(group_name=system.name, kinds={"pandas"}, owners=["team:integration"],
+                  tags={"phase": phase.name, "system": system.name})
+    label = f"{system.title}: {entity.name}"
+
+    @dg.asset(key=asset_key(entity, "extracted"), pool=f"source_{system.name}",
+              description=f"{label} exactly as the source gave them, one text column per source field, "
+                          "with row number, origin and extraction time.", **common)
+    def extracted(context: dg.AssetExecutionContext, config: ExtractConfig, sources: SourcesResource,
+                  hub: HubStoreResource, stripe: StripeResource, billing_api: BillingApiResource):
+        store = hub.store()
+        started = time.perf_counter()
+        previous = store.get_cursor(system.name, entity.name) if entity.cursor else None
+        extraction = _extract(system, entity, config, sources, previous, stripe, billing_api)
+        frame = extraction.frame
+        rejected = pd.DataFrame({"source_id": [f for f, _ in extraction.rejected_files], "row_number": None,
+                                 "rule": "statement_format", "column_name": None,
+                                 "value": [r for _, r in extraction.rejected_files], "record": None})
+        store.add_quarantine(context.run_id, system.name, entity.name, "extracted", rejected)
+        for path, reason in extraction.rejected_files:
+            context.log.warning(f"rejected statement file {path}: {reason}")
+        store.record_metric(context.run_id, system.name, entity.name, "extracted", rows_in=len(frame),
+                            rows_out=len(frame), quarantined=len(rejected),
+                            seconds=time.perf_counter() - started)
+        return dg.MaterializeResult(value=frame, metadata={
+            "dagster/row_count": len(frame), "origin": extraction.origin[:500],
+            "next_cursor": extraction.cursor or "", "rejected_files": len(rejected),
+            "dagster/column_schema": table_schema(frame), "preview": preview(frame)})
+
+    source_shape = pa.DataFrameSchema({c.column: pa.Column(nullable=True) for c in entity.columns},
+                                      name=f"{system.name}.{entity.name}.source", strict=False)
+
+    @dg.asset_check(asset=extracted, name="source_shape", blocking=True,
+                    description="Every column the declaration cleans is present in the export.")
+    def extracted_shape(extracted: pd.DataFrame) -> dg.AssetCheckResult:
+        missing = [c for c in source_shape.columns if c not in extracted.columns]
+        if not missing:
+            source_shape.validate(extracted.head(0))
+        return dg.AssetCheckResult(passed=not missing, severity=dg.AssetCheckSeverity.ERROR,
+                                   metadata={"missing_columns": ", ".join(missing) or "none",
+                                             "rows": len(extracted)})
+
+    @dg.asset(key=asset_key(entity, "cleaned"), ins={"extracted": dg.AssetIn(key=extracted.key)},
+              description=f"{label} with standardized values; rows that break a rule are quarantined "
+                          "with the rule, exact re-exports are merged into their first copy.", **common)
+    def cleaned(context: dg.AssetExecutionContext, extracted: pd.DataFrame, hub: HubStoreResource):
+        store = hub.store()
+        started = time.perf_counter()
+        result = clean_frame(extracted, entity)
+        good, failures = validate_rows(result.cleaned, cleaned_schema(entity))
+        rejects = pd.concat([result.rejects, failures], ignore_index=True)
+        records = quarantine_records(rejects, extracted, entity.source_id)
+        store.add_quarantine(context.run_id, system.name, entity.name, "cleaned", records)
+        merged = result.merged.assign(source_id=result.merged["merged_into"],
+                                      row_number=extracted.loc[result.merged["row"], ROW].to_numpy())
+        store.add_merges(context.run_id, system.name, entity.name, merged)
+        n_rejected = rejects["row"].nunique()
+        store.record_metric(context.run_id, system.name, entity.name, "cleaned", rows_in=len(extracted),
+                            rows_out=len(good), quarantined=n_rejected, merged=len(merged),
+                            seconds=time.perf_counter() - started)
+        return dg.MaterializeResult(value=good, metadata={
+            "dagster/row_count": len(good), "rows_in": len(extracted), "quarantined": n_rejected,
+            "merged": len(merged), "rules_broken": dg.MetadataValue.md(
+                rule_summary(rejects).to_markdown(index=False) if n_rejected else "_none_"),
+            "preview": preview(good)})
+
+    @dg.asset(key=asset_key(entity, "mapped"), ins={"cleaned": dg.AssetIn(key=cleaned.key)},
+              description=f"{label} as canonical {entity.canonical} records, through the declarative "
+                          f"mapping spec {entity.mapping.name}.", **common)
+    def mapped(context: dg.AssetExecutionContext, cleaned: pd.DataFrame, hub: HubStoreResource):
+        store = hub.store()
+        started = time.perf_counter()
+        spec = entity.mapping
+        result = apply_spec(spec, cleaned)
+        candidates = result.mapped.drop(index=pd.Index(result.rejects["row"].unique()))
+        good, failures = validate_rows(candidates, SCHEMAS[entity.canonical])
+        rejects = pd.concat([result.rejects, failures], ignore_index=True)
+        records = quarantine_records(rejects, cleaned, entity.source_id)
+        store.add_quarantine(context.run_id, system.name, entity.name, "mapped", records)
+        n_rejected = rejects["row"].nunique()
+        store.record_metric(context.run_id, system.name, entity.name, "mapped", rows_in=len(cleaned),
+                            rows_out=len(good), quarantined=n_rejected, seconds=time.perf_counter() - started)
+        lineage = dg.TableColumnLineage(deps_by_column={
+            target: [dg.TableColumnDep(asset_key=cleaned_key, column_name=c) for c in sources]
+            for target, sources in spec.column_lineage().items() if sources})
+        good[ROW] = cleaned.loc[good.index, ROW]   # source row number, for conservation and lineage
+        return dg.MaterializeResult(value=good.reset_index(drop=True), metadata={
+            "dagster/row_count": len(good), "rows_in": len(cleaned), "quarantined": n_rejected,
+            "mapping_version": spec.version_tag, "dagster/column_lineage": lineage,
+            "field_rules": dg.MetadataValue.md(pd.DataFrame(
+                [(f.target, f.describe()) for f in spec.fields], columns=["field", "rule"]).to_markdown(index=False)),
+            "rules_broken": dg.MetadataValue.md(
+                rule_summary(rejects).to_markdown(index=False) if n_rejected else "_none_"),
+            "preview": preview(good)})
+
+    cleaned_key = cleaned.key
+    return [extracted, extracted_shape, cleaned, _budget_check(cleaned, phase, "cleaned"),
+            mapped, _budget_check(mapped, phase, "mapped")]
+
+
+def build_system_defs(system: SystemDeclaration, phase: Phase) -> list:
+    return [d for entity in system.entities for d in build_entity_defs(system, entity, phase)]

@@ -1,0 +1,41 @@
+"""Reports finance and auditors read: reconciliation of every load, written under $IH_DATA_DIR/reports/."""
+
+import dagster as dg
+import pandas as pd
+
+from integration_hub.config import settings
+from integration_hub.defs.erp.assets import PLURAL, Feed, loaded_key
+from integration_hub.defs.resources import ErpResource, HubStoreResource
+from integration_hub.reconcile.report import erp_totals, stage_counts
+
+
+def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
+    entities = [c for c in PLURAL if feeds.get(c)]
+    ins = {c: dg.AssetIn(key=loaded_key(c)) for c in entities}
+
+    @dg.asset(key=["reports", "reconciliation"], ins=ins, group_name="reports", kinds={"pandas"},
+              owners=["team:finance"],
+              description="Per source: extracted, quarantined, merged and loaded counts (must balance), "
+                          "ERP totals per currency, and open receivables after payment application.")
+    def reconciliation(context: dg.AssetExecutionContext, hub: HubStoreResource, erp: ErpResource, **loaded):
+        counts = stage_counts(hub.store().metrics())
+        totals = pd.concat([erp_totals(c, loaded[c]) for c in entities], ignore_index=True)
+        target = erp.target()
+        balances = target.invoice_balances() if "invoice" in entities else pd.DataFrame()
+        out_dir = settings().reports_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        counts.to_csv(out_dir / "reconciliation_counts.csv", index=False)
+        totals.to_csv(out_dir / "reconciliation_totals.csv", index=False)
+        open_ar = int(balances["open_minor"].sum()) if len(balances) else 0
+        markdown = "\n\n".join([
+            "# Reconciliation", "## Records per source", counts.to_markdown(index=False),
+            "## ERP totals (minor units)", totals.to_markdown(index=False),
+            f"Open receivables: {open_ar} minor units over {int((balances['open_minor'] > 0).sum()) if len(balances) else 0} invoices."])
+        (out_dir / "reconciliation.md").write_text(markdown + "\n")
+        return dg.MaterializeResult(value=counts, metadata={
+            "dagster/row_count": len(counts), "all_balanced": bool(counts["balanced"].all()) if len(counts) else True,
+            "report": dg.MetadataValue.path(str(out_dir / "reconciliation.md")),
+            "counts": dg.MetadataValue.md(counts.to_markdown(index=False)),
+            "totals": dg.MetadataValue.md(totals.to_markdown(index=False)), "open_receivables_minor": open_ar})
+
+    return [reconciliation]

@@ -1,0 +1,39 @@
+"""Phase declarations (governance/phases.yaml): which systems go live together, and their budgets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+PHASES_FILE = Path(__file__).with_name("phases.yaml")
+LOADING_STATUSES = {"live", "parallel"}
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    order: int
+    title: str
+    status: str
+    systems: tuple[str, ...]
+    error_budget: float
+    go_live: date | None
+
+    @property
+    def loads_erp(self) -> bool:
+        return self.status in LOADING_STATUSES
+
+
+def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
+    data = yaml.safe_load(path.read_text())["phases"]
+    phases = {}
+    for name, raw in data.items():
+        budget = float(raw.get("error_budget", 0.0))
+        if not 0 <= budget < 1:
+            raise ValueError(f"{path}: phase {name}: error_budget must be a share between 0 and 1, got {budget}")
+        phases[name] = Phase(name=name, order=int(raw["order"]), title=raw.get("title", name),
+                             status=raw.get("status", "planned"), systems=tuple(raw.get("systems", [])),
+                             error_budget=budget, go_live=raw.get("go_live"))
+    return dict(sorted(phases.items(), key=lambda kv: kv[1].order))

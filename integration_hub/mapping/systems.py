@@ -1,0 +1,94 @@
+"""System declarations: what each source system exports and how each column is cleaned.
+
+A system lives in `integration_hub/defs/<system>/system.yaml` beside one mapping spec per
+entity. Adding a system is adding that folder; nothing here names a system.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from integration_hub.mapping.spec import MappingSpec, load_spec
+
+DEFS_DIR = Path(__file__).resolve().parent.parent / "defs"
+
+
+class DeclarationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    column: str
+    rule: str
+    required: bool = False
+    options: dict = field(default_factory=dict)
+    min: float | None = None
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class EntityDeclaration:
+    system: str
+    name: str
+    file: str
+    source_id: str
+    canonical: str
+    mapping: MappingSpec
+    columns: tuple[ColumnRule, ...]
+    cursor: str | None = None
+    sensitive: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SystemDeclaration:
+    name: str
+    title: str
+    phase: str
+    extractor: str
+    entities: tuple[EntityDeclaration, ...]
+    folder: Path
+
+
+def _column_rule(entity: str, column: str, raw: dict | str) -> ColumnRule:
+    raw = {"rule": raw} if isinstance(raw, str) else dict(raw)
+    try:
+        rule = raw.pop("rule", "text")
+        required = bool(raw.pop("required", False))
+        minimum = raw.pop("min", None)
+        allowed = raw.pop("allowed", None)
+    except AttributeError as exc:
+        raise DeclarationError(f"{entity}.{column}: a column rule must be a name or a mapping") from exc
+    return ColumnRule(column, rule, required, raw, minimum, tuple(allowed) if allowed else None)
+
+
+def load_system(folder: Path) -> SystemDeclaration:
+    path = folder / "system.yaml"
+    data = yaml.safe_load(path.read_text())
+    name = data["system"]
+    entities = []
+    for entity_name, raw in data["entities"].items():
+        where = f"{path}: entity {entity_name}"
+        for key in ("file", "source_id", "canonical", "mapping", "columns"):
+            if key not in raw:
+                raise DeclarationError(f"{where}: missing {key!r}")
+        columns = tuple(_column_rule(entity_name, c, r) for c, r in raw["columns"].items())
+        if raw["source_id"] not in {c.column for c in columns}:
+            raise DeclarationError(f"{where}: source_id {raw['source_id']!r} is not a declared column")
+        spec = load_spec(folder / raw["mapping"])
+        if spec.target != raw["canonical"]:
+            raise DeclarationError(f"{where}: mapping targets {spec.target!r}, entity declares {raw['canonical']!r}")
+        entities.append(EntityDeclaration(
+            system=name, name=entity_name, file=raw["file"], source_id=raw["source_id"],
+            canonical=raw["canonical"], mapping=spec, columns=columns, cursor=raw.get("cursor"),
+            sensitive=tuple(raw.get("sensitive", ())),
+        ))
+    return SystemDeclaration(name=name, title=data.get("title", name), phase=data["phase"],
+                             extractor=data.get("extractor", "csv"), entities=tuple(entities), folder=folder)
+
+
+def load_systems(defs_dir: Path = DEFS_DIR) -> list[SystemDeclaration]:
+    """Every folder under defs/ that holds a system.yaml, in name order."""
+    return [load_system(p.parent) for p in sorted(defs_dir.glob("*/system.yaml"))]

@@ -1,0 +1,34 @@
+"""The reconciliation report finance reads after each load: counts and totals per source."""
+from __future__ import annotations
+
+import pandas as pd
+
+from integration_hub.canonical.models import MONEY_COLUMNS
+
+STAGES = ("extracted", "cleaned", "mapped", "loaded")
+
+
+def stage_counts(metrics: pd.DataFrame) -> pd.DataFrame:
+    """One row per system/entity: extracted, quarantined at each stage, merged, loaded (latest run of each)."""
+    if metrics.empty:
+        return pd.DataFrame(columns=["system", "entity", "extracted", "quarantined", "merged", "loaded"])
+    latest = metrics.sort_values("created_at").groupby(["system", "entity", "stage"]).tail(1)
+    wide = latest.pivot_table(index=["system", "entity"], columns="stage",
+                              values=["rows_in", "rows_out", "quarantined", "merged"], aggfunc="sum", fill_value=0)
+    out = pd.DataFrame(index=wide.index)
+    out["extracted"] = wide["rows_out"].get("extracted", 0)
+    out["quarantined"] = sum(wide["quarantined"].get(s, 0) for s in ("cleaned", "mapped", "loaded"))
+    out["merged"] = wide["merged"].get("cleaned", 0)
+    out["loaded"] = wide["rows_out"].get("loaded", 0)
+    out["balanced"] = out["extracted"] == out["quarantined"] + out["merged"] + out["loaded"]
+    return out.reset_index()
+
+
+def erp_totals(canonical: str, read_back: pd.DataFrame) -> pd.DataFrame:
+    """Records and money per source system and currency, as the ERP holds them."""
+    money = MONEY_COLUMNS.get(canonical)
+    if read_back.empty or money is None:
+        return pd.DataFrame(columns=["entity", "source_system", "currency", "records", "total_minor"])
+    grouped = read_back.groupby(["source_system", "currency"])[money].agg(records="count", total_minor="sum")
+    return grouped.reset_index().assign(entity=canonical)[
+        ["entity", "source_system", "currency", "records", "total_minor"]]
