@@ -1,0 +1,205 @@
+"""The one HTTP session every API connector uses.
+
+What the session enforces, and why it cannot be switched off by a caller:
+
+- TLS 1.2 or newer on every HTTPS connection. Payment and billing APIs (and PCI DSS)
+  refuse older protocols; a client that would fall back to them is one downgrade
+  attack away from leaking API keys.
+- Certificate verification is always on. ``verify=False`` (per call, on the session, or
+  through ``REQUESTS_CA_BUNDLE``) is ignored: trust comes only from the CA bundle given to
+  :func:`build_session` (certifi's bundle otherwise). A connector that accepts any
+  certificate hands credentials and payment data to whoever sits on the network path, and
+  "temporarily" disabled verification is how that usually ships.
+- Plain ``http://`` is refused unless the host is loopback (127.0.0.0/8, ::1, localhost),
+  where the local fakes used by tests and demos listen without TLS. The check runs before
+  any connection is opened, redirects included.
+- Timeouts always apply, and idempotent requests are retried with exponential backoff on
+  429/5xx, waiting what ``Retry-After`` asks (seconds or an HTTP date).
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+import ssl
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import certifi
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A hostile or confused server must not park a sync for hours with a huge Retry-After.
+RETRY_AFTER_MAX_SECONDS = 120
+_SECRET_PARAM = re.compile(r"key|token|pass|secret|sig|credential|auth", re.IGNORECASE)
+
+CallLog = Callable[[dict[str, Any]], None]
+
+
+class InsecureURLError(requests.exceptions.InvalidURL):
+    """A plain-HTTP URL to a host that is not loopback."""
+
+
+class RetriesExhaustedError(requests.exceptions.RetryError):
+    """The server kept answering with a retryable status until the retry budget ran out."""
+
+
+def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """Verifying client context with TLS 1.2 as the floor, trusting `ca_bundle` (certifi's by default)."""
+    context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def redact_url(url: str) -> str:
+    """`url` without credentials: userinfo dropped, secret-looking query values replaced."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, "REDACTED" if _SECRET_PARAM.search(k) else v) for k, v in pairs]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="[]"), ""))
+
+
+class _SecureAdapter(HTTPAdapter):
+    """Pins the TLS context, certificate checks, default timeout and the loopback-only HTTP rule."""
+
+    def __init__(self, context: ssl.SSLContext, timeout: tuple[float, float], retry: Retry) -> None:
+        self._context = context
+        self._timeout = timeout
+        super().__init__(max_retries=retry)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, True, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs.pop("ca_certs", None)
+            pool_kwargs.pop("ca_cert_dir", None)
+            pool_kwargs.update(ssl_context=self._context, cert_reqs="CERT_REQUIRED")
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn, url, verify, cert) -> None:
+        super().cert_verify(conn, url, True, cert)
+        if url.lower().startswith("https"):
+            # The CA bundle already lives in the pinned context; a path here would be
+            # loaded into it again on every connection.
+            conn.ca_certs = None
+            conn.ca_cert_dir = None
+            conn.cert_reqs = "CERT_REQUIRED"
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        parts = urlsplit(request.url)
+        if parts.scheme.lower() == "http" and not is_loopback(parts.hostname):
+            raise InsecureURLError(
+                f"refusing plain HTTP to {parts.hostname}: only loopback hosts may skip TLS", request=request
+            )
+        try:
+            return super().send(request, stream, timeout or self._timeout, True, cert, proxies)
+        except requests.exceptions.RetryError as error:
+            attempts = self.max_retries.total + 1
+            raise RetriesExhaustedError(
+                f"{request.method} {redact_url(request.url)} gave up after {attempts} attempts: "
+                f"{getattr(error.args[0], 'reason', error)}",
+                request=request,
+            ) from error
+
+
+class HubSession(requests.Session):
+    """A `requests.Session` that tags each call with its system and reports it to `call_log`."""
+
+    def __init__(self, system: str, call_log: CallLog | None) -> None:
+        super().__init__()
+        self.system = system
+        self.call_log = call_log
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        settings = super().merge_environment_settings(url, proxies, stream, True, cert)
+        settings["verify"] = True
+        return settings
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.call_log is None:
+            return super().send(request, **kwargs)
+        started = time.perf_counter()
+        entry: dict[str, Any] = {
+            "system": self.system,
+            "method": request.method,
+            "url": redact_url(request.url or ""),
+            "timestamp": datetime.now(UTC).isoformat(),
+            "request_bytes": _body_size(request.body),
+        }
+        try:
+            response = super().send(request, **kwargs)
+        except Exception as error:
+            self.call_log({**entry, **_outcome(None, started, False), "error": type(error).__name__})
+            raise
+        self.call_log({**entry, **_outcome(response, started, kwargs.get("stream", False)), "error": None})
+        return response
+
+
+def _body_size(body: Any) -> int:
+    if body is None:
+        return 0
+    if isinstance(body, str):
+        return len(body.encode())
+    return len(body) if isinstance(body, bytes) else 0
+
+
+def _outcome(response: requests.Response | None, started: float, stream: bool) -> dict[str, Any]:
+    latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    if response is None:
+        return {"status": None, "latency_ms": latency_ms, "response_bytes": 0, "retries": None}
+    if stream:  # reading the body here would consume it before the caller does
+        size = int(response.headers.get("Content-Length", 0))
+    else:
+        size = len(response.content)
+    history = getattr(getattr(response.raw, "retries", None), "history", ())
+    return {"status": response.status_code, "latency_ms": latency_ms, "response_bytes": size, "retries": len(history)}
+
+
+def build_session(
+    *,
+    system: str,
+    timeout: tuple[float, float] = (5, 30),
+    max_retries: int = 5,
+    backoff_factor: float = 0.5,
+    ca_bundle: str | None = None,
+    call_log: CallLog | None = None,
+) -> requests.Session:
+    """A session for `system` with TLS 1.2+, mandatory verification, timeouts and retries.
+
+    `timeout` is (connect, read) seconds, used whenever a call passes none. Idempotent
+    methods are retried up to `max_retries` times on 429/500/502/503/504, backing off
+    `backoff_factor * 2**n` seconds or what `Retry-After` asks (capped at
+    RETRY_AFTER_MAX_SECONDS); when the budget runs out, RetriesExhaustedError. `call_log`,
+    if given, receives one dict per HTTP exchange: system, method, url (secrets redacted),
+    status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error.
+    Headers are never logged.
+    """
+    retry = Retry(
+        total=max_retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        retry_after_max=RETRY_AFTER_MAX_SECONDS,
+        raise_on_status=True,
+    )
+    adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry)
+    session = HubSession(system, call_log)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
