@@ -26,8 +26,8 @@ def validate_rows(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.D
     if not whole.empty:
         first = whole.iloc[0]
         raise SchemaGateError(
-            f"{schema.name}: {first['check']} failed for column {first['column']!r} "
-            f"({len(whole)} dataset-level failures); the export does not match its declared shape")
+            f"{schema.name}: {first['check']} failed ({first['column']}: {first['failure_case']!r}; "
+            f"{len(whole)} dataset-level failures): the data does not match its declared shape")
     failures = pd.DataFrame({
         "row": cases["index"].values,
         "rule": (schema.name + "." + cases["column"].fillna("row").astype(str) + ":" + cases["check"].astype(str)).values,

@@ -1,0 +1,83 @@
+"""Running a phase job in-process against the local Dagster instance, with progress and a summary."""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+def local_instance() -> dg.DagsterInstance:
+    """$DAGSTER_HOME's instance when set; else the repo's dagster.yaml (SQLite under data/dagster/)."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    if Path("dagster.yaml").is_file():
+        return dg.DagsterInstance.from_config(str(Path.cwd()))
+    return dg.DagsterInstance.local_temp(str(Path("data/dagster").resolve()))
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    checks: pd.DataFrame        # asset, check, passed, description
+    failed_steps: list[str]
+    untouched_steps: list[str]
+
+
+def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *, run_config: dict | None = None,
+            on_step=None) -> RunOutcome:
+    """Execute `job_name` in this process; `on_step(step_key, status, done)` is called as steps finish."""
+    job = defs.resolve_job_def(job_name)
+    run_id = str(uuid.uuid4())
+    config = {**QUIET_LOGGERS, **(run_config or {})}
+    box: dict = {}
+
+    def work():
+        try:
+            box["result"] = job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
+                                                   raise_on_error=False)
+        except BaseException as exc:  # surfaced in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    reported: set[str] = set()
+    while thread.is_alive():
+        thread.join(0.5)
+        if on_step is not None:
+            _report_steps(instance, run_id, reported, on_step)
+    if "error" in box:
+        raise box["error"]
+    if on_step is not None:
+        _report_steps(instance, run_id, reported, on_step)
+    result = box["result"]
+    checks = pd.DataFrame([{"asset": e.asset_key.to_user_string(), "check": e.check_name, "passed": e.passed,
+                            "description": e.description or ""} for e in result.get_asset_check_evaluations()],
+                          columns=["asset", "check", "passed", "description"])
+    steps = list(job.graph.node_dict)
+    failed = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    untouched = [s for s in steps if result.is_node_untouched(s)]
+    return RunOutcome(run_id, result.success, checks, failed, untouched)
+
+
+_STEP_EVENTS = {dg.DagsterEventType.STEP_SUCCESS: "ok", dg.DagsterEventType.STEP_FAILURE: "failed"}
+
+
+def _report_steps(instance, run_id: str, reported: set[str], on_step) -> None:
+    for record in instance.all_logs(run_id, of_type=set(_STEP_EVENTS)):
+        event = record.dagster_event
+        if event is None or event.step_key in reported:
+            continue
+        reported.add(event.step_key)
+        on_step(event.step_key, _STEP_EVENTS[event.event_type], len(reported))
+
+
+def step_count(defs: dg.Definitions, job_name: str) -> int:
+    return len(defs.resolve_job_def(job_name).graph.node_dict)
