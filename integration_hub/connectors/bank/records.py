@@ -1,0 +1,92 @@
+"""Shared row shape of every statement reader: columns, money, masks, stable ids."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+COLUMNS = [
+    "account", "account_mask", "statement_id", "booking_date", "value_date", "amount_minor",
+    "currency", "type_code", "reference", "counterparty", "description", "bank_ref", "line",
+    "source_id",
+]
+_TEXT = ["account", "account_mask", "statement_id", "currency", "type_code", "reference",
+         "counterparty", "description", "bank_ref", "source_id"]
+
+# ISO 4217 minor units where they are not 2.
+_EXPONENTS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
+    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+}
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def currency_exponent(currency: str) -> int:
+    """Digits after the decimal point of `currency` under ISO 4217."""
+    return _EXPONENTS.get(currency, 2)
+
+
+def check_currency(currency: str | None) -> str:
+    """Upper-case three-letter code, or ValueError naming what was found."""
+    code = (currency or "").strip().upper()
+    if not _CURRENCY.fullmatch(code):
+        raise ValueError(f"currency {currency!r} is not a three-letter ISO 4217 code")
+    return code
+
+
+def to_minor(amount: str | Decimal, currency: str) -> int:
+    """Major-unit amount (text or Decimal, '.' or ',' as separator) to integer minor units.
+
+    Raises ValueError when the text is not a number or carries more decimals
+    than the currency has (a JPY amount with cents is a broken file, not rounding).
+    """
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"amount {amount!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"amount {amount!r} is not a number")
+    minor = value.scaleb(currency_exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"amount {amount} has more decimals than {currency} allows")
+    return int(minor)
+
+
+def mask_account(account: str) -> str:
+    """'****' plus the last four characters: enough to recognise, never enough to use."""
+    compact = re.sub(r"\s+", "", account or "")
+    return "****" + (compact[-4:] if len(compact) > 4 else "")
+
+
+def to_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows from a reader to the contract frame, with `source_id` assigned.
+
+    `source_id` is the bank's own reference when it is present and unique in the
+    file; otherwise f"{statement_id}:{line}", which is stable for a given file.
+    """
+    counts = Counter(r["bank_ref"] for r in rows if r.get("bank_ref"))
+    for r in rows:
+        ref = r.get("bank_ref")
+        r["source_id"] = ref if ref and counts[ref] == 1 else f"{r['statement_id']}:{r['line']}"
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ("booking_date", "value_date"):
+        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+    frame["amount_minor"] = frame["amount_minor"].astype("int64")
+    frame["line"] = frame["line"].astype("int64")
+    for col in _TEXT:
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
+
+
+def split_lines(data: bytes) -> list[str]:
+    """Text lines of a statement file; index i is line i + 1 as an editor counts."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older bank exports are Latin-1; every byte maps, so this never fails.
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
