@@ -31,17 +31,28 @@ def pg_admin():
 
 
 @pytest.fixture
-def pg_database(pg_admin):
-    """A uniquely named, empty PostgreSQL database; dropped afterwards. Yields its SQLAlchemy URL."""
+def new_pg_database(pg_admin):
+    """Factory of uniquely named, empty PostgreSQL databases, all dropped afterwards; returns URLs."""
     engine, user = pg_admin
-    name = f"ih_test_{uuid.uuid4().hex[:12]}"
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg2://{user}@127.0.0.1:5432/{name}"
-    finally:
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"ih_test_{uuid.uuid4().hex[:12]}"
         with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return f"postgresql+psycopg2://{user}@127.0.0.1:5432/{name}"
+
+    yield create
+    with engine.connect() as conn:
+        for name in created:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def pg_database(new_pg_database):
+    """One fresh PostgreSQL database URL."""
+    return new_pg_database()
 
 
 @pytest.fixture
@@ -49,7 +60,7 @@ def hub_env(tmp_path, monkeypatch):
     """Point every hub store, ledger and data folder at a temporary directory."""
     data = tmp_path / "data"
     monkeypatch.setenv("IH_DATA_DIR", str(data))
-    for var in ("IH_SOURCE_DIR", "IH_INBOX_DIR", "IH_HUB_DB_URL", "IH_ERP_URL", "DAGSTER_HOME",
+    for var in ("IH_SOURCE_DIR", "IH_INBOX_DIR", "IH_HUB_DB_URL", "IH_ERP_URL", "DAGSTER_HOME", "STRIPE_API_BASE",
                 "STRIPE_API_KEY", "BILLING_API_KEY", "BILLING_API_URL"):
         monkeypatch.delenv(var, raising=False)
     return data

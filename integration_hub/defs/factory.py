@@ -77,10 +77,10 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         rejected = pd.DataFrame({"source_id": [f for f, _ in extraction.rejected_files], "row_number": None,
                                  "rule": "statement_format", "column_name": None,
                                  "value": [r for _, r in extraction.rejected_files], "record": None})
-        store.add_quarantine(context.run_id, system.name, entity.name, "extracted", rejected)
+        store.add_quarantine(context.run.run_id, system.name, entity.name, "extracted", rejected)
         for path, reason in extraction.rejected_files:
             context.log.warning(f"rejected statement file {path}: {reason}")
-        store.record_metric(context.run_id, system.name, entity.name, "extracted", rows_in=len(frame),
+        store.record_metric(context.run.run_id, system.name, entity.name, "extracted", rows_in=len(frame),
                             rows_out=len(frame), quarantined=len(rejected),
                             seconds=time.perf_counter() - started)
         return dg.MaterializeResult(value=frame, metadata={
@@ -111,12 +111,12 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         good, failures = validate_rows(result.cleaned, cleaned_schema(entity))
         rejects = pd.concat([result.rejects, failures], ignore_index=True)
         records = quarantine_records(rejects, extracted, entity.source_id)
-        store.add_quarantine(context.run_id, system.name, entity.name, "cleaned", records)
+        store.add_quarantine(context.run.run_id, system.name, entity.name, "cleaned", records)
         merged = result.merged.assign(source_id=result.merged["merged_into"],
                                       row_number=extracted.loc[result.merged["row"], ROW].to_numpy())
-        store.add_merges(context.run_id, system.name, entity.name, merged)
+        store.add_merges(context.run.run_id, system.name, entity.name, merged)
         n_rejected = rejects["row"].nunique()
-        store.record_metric(context.run_id, system.name, entity.name, "cleaned", rows_in=len(extracted),
+        store.record_metric(context.run.run_id, system.name, entity.name, "cleaned", rows_in=len(extracted),
                             rows_out=len(good), quarantined=n_rejected, merged=len(merged),
                             seconds=time.perf_counter() - started)
         return dg.MaterializeResult(value=good, metadata={
@@ -137,9 +137,9 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         good, failures = validate_rows(candidates, SCHEMAS[entity.canonical])
         rejects = pd.concat([result.rejects, failures], ignore_index=True)
         records = quarantine_records(rejects, cleaned, entity.source_id)
-        store.add_quarantine(context.run_id, system.name, entity.name, "mapped", records)
+        store.add_quarantine(context.run.run_id, system.name, entity.name, "mapped", records)
         n_rejected = rejects["row"].nunique()
-        store.record_metric(context.run_id, system.name, entity.name, "mapped", rows_in=len(cleaned),
+        store.record_metric(context.run.run_id, system.name, entity.name, "mapped", rows_in=len(cleaned),
                             rows_out=len(good), quarantined=n_rejected, seconds=time.perf_counter() - started)
         lineage = dg.TableColumnLineage(deps_by_column={
             target: [dg.TableColumnDep(asset_key=cleaned_key, column_name=c) for c in sources]

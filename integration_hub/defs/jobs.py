@@ -27,7 +27,7 @@ def build_phase_jobs(phases: dict[str, Phase], systems: list[SystemDeclaration])
 
 
 bank_sync_job = dg.define_asset_job(
-    "bank_sync", selection=dg.AssetSelection.groups("bank").downstream(),
+    "bank_sync", selection=dg.AssetSelection.groups("bank").downstream() - dg.AssetSelection.groups("reports"),
     description="Statement files through to the ERP's bank transactions; started by the inbox sensor.",
     tags={"phase": "cash"})
 

@@ -51,7 +51,7 @@ class StripeResource(dg.ConfigurableResource):
     """Stripe in live mode when the API key variable is set; export files otherwise."""
 
     api_key_env: str = "STRIPE_API_KEY"
-    base_url: str = "https://api.stripe.com"
+    base_url_env: str = "STRIPE_API_BASE"   # for a proxy or a local fake; Stripe's own URL otherwise
 
     def client(self):
         key = os.environ.get(self.api_key_env)
@@ -59,7 +59,7 @@ class StripeResource(dg.ConfigurableResource):
             return None
         from integration_hub.connectors.stripe import StripeClient
 
-        return StripeClient(key, base_url=self.base_url)
+        return StripeClient(key, base_url=os.environ.get(self.base_url_env, "https://api.stripe.com"))
 
 
 class BillingApiResource(dg.ConfigurableResource):

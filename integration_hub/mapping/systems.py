@@ -27,6 +27,7 @@ class ColumnRule:
     options: dict = field(default_factory=dict)
     min: float | None = None
     allowed: tuple[str, ...] | None = None
+    on_invalid: str = "reject"     # "reject" (quarantine the record) or "null" (drop only the bad value)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,12 @@ def _column_rule(entity: str, column: str, raw: dict | str) -> ColumnRule:
         required = bool(raw.pop("required", False))
         minimum = raw.pop("min", None)
         allowed = raw.pop("allowed", None)
+        on_invalid = str(raw.pop("on_invalid", "reject"))
     except AttributeError as exc:
         raise DeclarationError(f"{entity}.{column}: a column rule must be a name or a mapping") from exc
-    return ColumnRule(column, rule, required, raw, minimum, tuple(allowed) if allowed else None)
+    if on_invalid not in ("reject", "null"):
+        raise DeclarationError(f"{entity}.{column}: on_invalid must be reject or null, got {on_invalid!r}")
+    return ColumnRule(column, rule, required, raw, minimum, tuple(allowed) if allowed else None, on_invalid)
 
 
 def load_system(folder: Path) -> SystemDeclaration:

@@ -9,6 +9,7 @@ import pandera.pandas as pa
 from integration_hub.mapping.engine import REJECT_COLUMNS
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.registry import DTYPES, apply_rule
+from integration_hub.standardize.text import blank_to_na
 
 ROW = "_row"   # 1-based row number in the source export, kept through every stage
 
@@ -21,8 +22,8 @@ class CleanResult:
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    text = s.astype("string").str.strip()
-    return (text.isna() | text.eq("")).astype(bool)
+    """Blank as exports write it: empty, whitespace, or a placeholder such as "N/A" or "null"."""
+    return blank_to_na(s).isna().astype(bool)
 
 
 def _reject(rows: pd.Index, rule: str, column: str, values: pd.Series) -> pd.DataFrame:
@@ -54,11 +55,9 @@ def clean_frame(raw: pd.DataFrame, entity: EntityDeclaration) -> CleanResult:
         invalid = ~blank & out.isna()
         if rule.required and blank.any():
             rejects.append(_reject(source.index[blank], f"{rule.column}.required", rule.column, values))
-        if invalid.any():
-            if rule.options.get("on_invalid") == "null":
-                pass   # soft field (a phone, a website): keep the record, drop only the bad value
-            else:
-                rejects.append(_reject(source.index[invalid], f"{rule.column}.{rule.rule}", rule.column, values))
+        # A soft field (a phone, a website) declared on_invalid: null keeps the record without the bad value.
+        if invalid.any() and rule.on_invalid == "reject":
+            rejects.append(_reject(source.index[invalid], f"{rule.column}.{rule.rule}", rule.column, values))
         if rule.min is not None:
             below = out.notna() & (out < rule.min)
             if below.any():

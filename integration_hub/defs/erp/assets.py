@@ -65,7 +65,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             reasons = _reference_rejects(frame, known)
             rejected = frame[reasons != ""]
             sendable = frame[reasons == ""]
-            outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=context.run_id,
+            outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=context.run.run_id,
                                     mapping_version=feed.entity.mapping.version_tag)
             erp_rejected = outcome[outcome["outcome"] == "rejected"]
             bad = pd.concat([
@@ -74,7 +74,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
                               "rule": "erp_rejected: " + erp_rejected["message"].astype(str)}),
             ], ignore_index=True)
             records = frame.set_index("external_id").loc[bad["external_id"]]
-            store.add_quarantine(context.run_id, feed.entity.system, feed.entity.name, "loaded", pd.DataFrame({
+            store.add_quarantine(context.run.run_id, feed.entity.system, feed.entity.name, "loaded", pd.DataFrame({
                 "source_id": records["source_id"].to_numpy(), "row_number": records[ROW].to_numpy(),
                 "rule": bad["rule"].to_numpy(), "column_name": None, "value": bad["external_id"].to_numpy(),
                 "record": [r.to_json(date_format="iso") for _, r in records.reset_index().iterrows()]}))
@@ -83,11 +83,11 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             counts["rejected"] = counts.get("rejected", 0) + len(rejected)
             accepted = outcome.loc[outcome["outcome"] != "rejected", "external_id"]
             loaded_ids.append(accepted)
-            store.record_metric(context.run_id, feed.entity.system, feed.entity.name, "loaded",
+            store.record_metric(context.run.run_id, feed.entity.system, feed.entity.name, "loaded",
                                 rows_in=len(frame), rows_out=len(accepted), quarantined=len(bad),
                                 seconds=time.perf_counter() - started)
             _commit_cursor(context, store, feed.entity)
-        applied = target.apply_payments(context.run_id) if canonical == "payment" else None
+        applied = target.apply_payments(context.run.run_id) if canonical == "payment" else None
         ids = pd.concat(loaded_ids, ignore_index=True) if loaded_ids else pd.Series([], dtype="string")
         read_back = target.read_back(canonical, external_ids=list(ids))
         metadata = {"dagster/row_count": len(read_back), **{f"records_{k}": v for k, v in counts.items()},
@@ -110,7 +110,7 @@ def _commit_cursor(context, store, entity: EntityDeclaration) -> None:
         return
     _, meta = latest_materialization(context, asset_key(entity, "extracted"))
     if meta.get("next_cursor"):
-        store.set_cursor(entity.system, entity.name, str(meta["next_cursor"]), context.run_id)
+        store.set_cursor(entity.system, entity.name, str(meta["next_cursor"]), context.run.run_id)
 
 
 def _run_ids(context, entity: EntityDeclaration, loaded: dg.AssetKey) -> dict[str, str | None]:

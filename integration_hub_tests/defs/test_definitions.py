@@ -1,0 +1,58 @@
+import dagster as dg
+
+from integration_hub.definitions import defs
+
+EXPECTED_LOADS = {
+    "erp/customers/loaded": {"stripe/customers/mapped", "billing/customers/mapped"},
+    "erp/invoices/loaded": {"billing/invoices/mapped", "billing/credit_notes/mapped", "erp/customers/loaded"},
+    "erp/payments/loaded": {"stripe/charges/mapped", "stripe/refunds/mapped", "erp/customers/loaded",
+                            "erp/invoices/loaded"},
+    "erp/bank_transactions/loaded": {"bank/transactions/mapped"},
+    "reports/reconciliation": {"erp/customers/loaded", "erp/invoices/loaded", "erp/payments/loaded",
+                               "erp/bank_transactions/loaded"},
+}
+SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers", "invoices", "credit_notes"],
+           "bank": ["transactions"], "crm": ["accounts"]}
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_asset_graph_snapshot():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    expected = {f"{s}/{e}/{stage}" for s, entities in SOURCES.items() for e in entities
+                for stage in ("extracted", "cleaned", "mapped")} | set(EXPECTED_LOADS)
+    assert keys == expected
+    for key, parents in EXPECTED_LOADS.items():
+        assert {p.to_user_string() for p in graph.get(dg.AssetKey.from_user_string(key)).parent_keys} == parents
+    for system, entities in SOURCES.items():
+        for entity in entities:
+            node = graph.get(dg.AssetKey([system, entity, "mapped"]))
+            assert node.group_name == system
+            assert {p.to_user_string() for p in node.parent_keys} == {f"{system}/{entity}/cleaned"}
+
+
+def test_every_stage_has_its_blocking_gates():
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k).blocking for k in graph.asset_check_keys}
+    for system, entities in SOURCES.items():
+        for entity in entities:
+            assert checks[(f"{system}/{entity}/extracted", "source_shape")] is True
+            assert checks[(f"{system}/{entity}/cleaned", "error_budget")] is True
+            assert checks[(f"{system}/{entity}/mapped", "error_budget")] is True
+    assert checks[("erp/payments/loaded", "conservation_stripe__charges")] is True
+    assert checks[("erp/payments/loaded", "golive_stripe__refunds")] is True
+    assert checks[("erp/bank_transactions/loaded", "conservation_bank__transactions")] is True
+
+
+def test_phase_jobs_follow_the_phase_declaration():
+    cash = defs.resolve_job_def("cash_phase")
+    steps = set(cash.graph.node_dict)
+    assert "stripe__charges__extracted" in steps and "erp__payments__loaded" in steps
+    assert "crm__accounts__extracted" not in steps        # the CRM phase is planned, not live
+    customers = defs.resolve_job_def("customers_phase")
+    assert "crm__accounts__mapped" in customers.graph.node_dict
+    assert "erp__customers__loaded" not in customers.graph.node_dict
+    assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly"}

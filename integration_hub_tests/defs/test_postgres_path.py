@@ -1,0 +1,35 @@
+"""The same cash phase with the Dagster instance, hub store and ledger all on PostgreSQL."""
+import dagster as dg
+import sqlalchemy as sa
+import yaml
+
+from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+
+
+def test_cash_phase_on_postgresql(company, new_pg_database, monkeypatch, tmp_path):
+    dagster_db, hub_db, erp_db = new_pg_database(), new_pg_database(), new_pg_database()
+    monkeypatch.setenv("IH_HUB_DB_URL", hub_db)
+    monkeypatch.setenv("IH_ERP_URL", erp_db.replace("postgresql+psycopg2://", "postgresql://"))
+    url = sa.engine.make_url(dagster_db)
+    config = {"storage": {"postgres": {"postgres_db": {
+        "hostname": url.host, "username": url.username, "password": "", "db_name": url.database,
+        "port": url.port, "scheme": "postgresql+psycopg2"}}}}
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        result = run_phase(instance)
+        assert result.success
+        assert all(checks_by_name(result).values())
+        assert instance.get_run_by_id(result.run_id).is_success
+        assert instance.get_latest_materialization_event(dg.AssetKey(["erp", "payments", "loaded"])) is not None
+    assert _count(erp_db, "payments") > 100
+    assert _count(hub_db, "quarantine") > 0
+
+
+def _count(url: str, table: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar_one()
+    finally:
+        engine.dispose()
