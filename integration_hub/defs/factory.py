@@ -12,7 +12,7 @@ from integration_hub.connectors.extractors import (Extraction, extract_export, e
 from integration_hub.defs.metadata import latest_materialization, preview, table_schema
 from integration_hub.defs.resources import BillingApiResource, HubStoreResource, SourcesResource, StripeResource
 from integration_hub.gates.budget import within_budget
-from integration_hub.gates.quarantine import quarantine_records, rule_summary
+from integration_hub.gates.quarantine import combine_rejects, quarantine_records, rule_summary
 from integration_hub.gates.validation import validate_rows
 from integration_hub.governance.phases import Phase
 from integration_hub.mapping.engine import apply_spec
@@ -109,7 +109,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         started = time.perf_counter()
         result = clean_frame(extracted, entity)
         good, failures = validate_rows(result.cleaned, cleaned_schema(entity))
-        rejects = pd.concat([result.rejects, failures], ignore_index=True)
+        rejects = combine_rejects(result.rejects, failures)
         records = quarantine_records(rejects, extracted, entity.source_id)
         store.add_quarantine(context.run.run_id, system.name, entity.name, "cleaned", records)
         merged = result.merged.assign(source_id=result.merged["merged_into"],
@@ -135,7 +135,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         result = apply_spec(spec, cleaned)
         candidates = result.mapped.drop(index=pd.Index(result.rejects["row"].unique()))
         good, failures = validate_rows(candidates, SCHEMAS[entity.canonical])
-        rejects = pd.concat([result.rejects, failures], ignore_index=True)
+        rejects = combine_rejects(result.rejects, failures)
         records = quarantine_records(rejects, cleaned, entity.source_id)
         store.add_quarantine(context.run.run_id, system.name, entity.name, "mapped", records)
         n_rejected = rejects["row"].nunique()

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 
 from integration_hub.connectors.exports import ROW
+from integration_hub.mapping.engine import REJECT_COLUMNS
 
 
 def quarantine_records(rejects: pd.DataFrame, source: pd.DataFrame, source_id_column: str) -> pd.DataFrame:
@@ -23,6 +24,12 @@ def quarantine_records(rejects: pd.DataFrame, source: pd.DataFrame, source_id_co
         "value": rejects["value"].to_numpy(),
         "record": records,
     })
+
+
+def combine_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Stack reject frames (row, rule, column_name, value) from several checks of one stage."""
+    present = [f for f in frames if not f.empty]
+    return pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=REJECT_COLUMNS)
 
 
 def rule_summary(rejects: pd.DataFrame) -> pd.DataFrame:

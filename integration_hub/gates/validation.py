@@ -28,6 +28,10 @@ def validate_rows(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.D
         raise SchemaGateError(
             f"{schema.name}: {first['check']} failed ({first['column']}: {first['failure_case']!r}; "
             f"{len(whole)} dataset-level failures): the data does not match its declared shape")
+    # A frame-wide check reports each column of a failing row: keep one failure per row and check.
+    frame_wide = cases["schema_context"] == "DataFrameSchema"
+    cases = pd.concat([cases[~frame_wide], cases[frame_wide].drop_duplicates(["index", "check"]).assign(
+        column=None, failure_case="")], ignore_index=True)
     failures = pd.DataFrame({
         "row": cases["index"].values,
         "rule": (schema.name + "." + cases["column"].fillna("row").astype(str) + ":" + cases["check"].astype(str)).values,

@@ -68,11 +68,9 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=context.run.run_id,
                                     mapping_version=feed.entity.mapping.version_tag)
             erp_rejected = outcome[outcome["outcome"] == "rejected"]
-            bad = pd.concat([
-                pd.DataFrame({"external_id": rejected["external_id"], "rule": reasons[reasons != ""]}),
-                pd.DataFrame({"external_id": erp_rejected["external_id"],
-                              "rule": "erp_rejected: " + erp_rejected["message"].astype(str)}),
-            ], ignore_index=True)
+            bad = pd.DataFrame({
+                "external_id": [*rejected["external_id"], *erp_rejected["external_id"]],
+                "rule": [*reasons[reasons != ""], *("erp_rejected: " + erp_rejected["message"].astype(str))]})
             records = frame.set_index("external_id").loc[bad["external_id"]]
             store.add_quarantine(context.run.run_id, feed.entity.system, feed.entity.name, "loaded", pd.DataFrame({
                 "source_id": records["source_id"].to_numpy(), "row_number": records[ROW].to_numpy(),
@@ -124,6 +122,7 @@ def _quarantine(store, context, entity: EntityDeclaration, loaded: dg.AssetKey) 
     runs = _run_ids(context, entity, loaded)
     frames = [store.quarantined(run_ids=[run], system=entity.system, entity=entity.name, stage=stage)
               for stage, run in runs.items() if run]
+    frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["stage", "row_number", "value"])
 
 
