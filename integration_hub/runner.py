@@ -10,16 +10,21 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from integration_hub.config import settings
+
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 def local_instance() -> dg.DagsterInstance:
-    """$DAGSTER_HOME's instance when set; else the repo's dagster.yaml (SQLite under data/dagster/)."""
+    """$DAGSTER_HOME's instance when set; else ./dagster.yaml (what `dagster dev` reads from the repo
+    root); else a SQLite instance under $IH_DATA_DIR/dagster."""
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     if Path("dagster.yaml").is_file():
         return dg.DagsterInstance.from_config(str(Path.cwd()))
-    return dg.DagsterInstance.local_temp(str(Path("data/dagster").resolve()))
+    home = settings().data_dir / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.from_config(str(home))
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""The `integration-hub` command as a user runs it: demo summary, bank parse, clear one-line errors."""
+import pytest
+
+from integration_hub.cli import main
+
+
+def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)      # no dagster.yaml here: the instance lives under data/dagster
+    assert main(["demo", "--scale", "120", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "succeeded" in out
+    for row in ("stripe   | charges", "billing  | invoices", "bank     | transactions"):
+        assert row in out
+    assert "checks failed" in out and "integration-hub quarantine --run" in out
+    assert (hub_env / "reports" / "reconciliation.md").is_file()
+    assert (hub_env / "sample" / "manifest.json").is_file()
+
+    assert main(["demo", "--scale", "120", "--seed", "3"]) == 0     # reuses the sample, loads nothing new
+    assert "Generated a company" not in capsys.readouterr().out
+
+
+def test_bank_parse_prints_transactions_and_writes_csv(hub_env, tmp_path, capsys):
+    assert main(["generate", "--scale", "20", "--out", str(tmp_path / "co")]) == 0
+    statement = tmp_path / "co" / "bank" / "gbp_account.sta"
+    assert main(["bank", "parse", str(statement), "--out", str(tmp_path / "out.csv")]) == 0
+    header = (tmp_path / "out.csv").read_text().splitlines()[0]
+    assert header.split(",")[:3] == ["date", "amount_minor", "currency"]
+    assert main(["bank", "parse", str(statement)]) == 0
+    assert "GBP" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bank", "parse", "/nonexistent/file.bai"], "no such file"),
+    (["demo", "--phase", "nope", "--scale", "20"], "no job for phase 'nope'"),
+])
+def test_errors_are_one_line(hub_env, tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_malformed_statement_names_its_line(tmp_path, capsys):
+    bad = tmp_path / "bad.bai"
+    bad.write_text("01,BANK,CUST,250101,0800,1,,,2/\n02,CUST,BANK,1,250101,,USD,2/\n03,123456789,USD,010,abc,,/\n")
+    assert main(["bank", "parse", str(bad)]) == 2
+    assert "line" in capsys.readouterr().err
