@@ -1,0 +1,150 @@
+"""generate_company: the whole messy sample company, with its truth, from one seed."""
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from integration_hub.demo import exports, mess
+from integration_hub.demo.balance import build_balance
+from integration_hub.demo.bank_activity import build_bank_entries
+from integration_hub.demo.bank_statements import write_statements
+from integration_hub.demo.charges import build_charges, build_refunds
+from integration_hub.demo.csvtext import timestamp_text, write_csv
+from integration_hub.demo.customers import build_customers
+from integration_hub.demo.invoices import build_credit_notes, build_invoices
+from integration_hub.demo.roster import build_roster
+from integration_hub.demo.window import END, START
+
+Progress = Callable[[str, int, int], None]
+_STAGES = ("customers", "invoices", "payments", "balance", "stripe files", "billing files", "bank", "truth")
+_GENERATED_BASE = np.datetime64("2026-01-02T06:00:00", "s")
+
+
+def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progress: Progress | None = None) -> dict:
+    """Write the sample company under ``out_dir`` and return its manifest.
+
+    ``scale`` is the number of real customers (about 20 transactions each). The same
+    ``seed`` and ``scale`` give byte-identical files: dates come from a fixed 2025
+    window and ``generated_at`` from the seed, never from the clock. ``progress`` is
+    called as ``progress(stage, done, total)`` after each of the stages.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a positive number of customers, got {scale}")
+    out_dir = Path(out_dir)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    step = _stepper(progress)
+
+    roster, hard_negatives = build_roster(streams[0], scale)
+    cust = build_customers(streams[1], roster, random.Random(int(streams[1].integers(2**62))))
+    counts = {name: write_csv(out_dir / name, columns) for name, columns in cust.exports.items()}
+    cust.exports.clear()  # ~150k rows of Python strings no longer needed
+    step()
+    inv = build_invoices(streams[2], roster)
+    cn = build_credit_notes(streams[2], inv)
+    step()
+    ch = build_charges(streams[3], roster, inv)
+    re = build_refunds(streams[3], ch, cn)
+    step()
+    bt, po = build_balance(ch, re)
+    sid = exports.assign_ids(streams[4], ch, re, po, bt)
+    invoice_truth = _invoice_truth(inv, ch, sid.charge)
+    step()
+
+    rng, bad_rows = streams[5], []
+    paid_with = exports.stripe_customer_of(rng, ch["owner"].to_numpy(), cust.stripe_ids, cust.stripe_owner)
+    stripe_files = {"stripe/charges.csv": lambda: exports.charges_columns(rng, ch, sid, paid_with),
+                    "stripe/refunds.csv": lambda: exports.refunds_columns(rng, re, sid),
+                    "stripe/payouts.csv": lambda: exports.payouts_columns(rng, po, sid),
+                    "stripe/balance_transactions.csv": lambda: exports.balance_columns(rng, bt, sid)}
+    bad_rows += _write_messy(out_dir, streams[6], stripe_files, counts)
+    del ch, re, bt, sid, paid_with, stripe_files  # the largest frames; the rest of the run is small
+    step()
+    billing_files = {"billing/invoices.csv": lambda: exports.invoices_columns(rng, inv, cust.billing_id),
+                     "billing/credit_notes.csv": lambda: exports.credit_notes_columns(rng, cn, cust.billing_id)}
+    bad_rows += _write_messy(out_dir, streams[6], billing_files, counts)
+    step()
+
+    entries = build_bank_entries(streams[7], roster, inv, po, scale)
+    bank_truth, bank_expected = write_statements(out_dir, entries)
+    counts.update({path: spec["entries"] for path, spec in bank_expected.items()})
+    step()
+
+    _write_truth(out_dir, cust.truth, bad_rows, hard_negatives, bank_truth, invoice_truth)
+    expected = _expected(scale, counts, bad_rows, cust.truth, bank_expected)
+    (out_dir / "truth" / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
+    manifest = {"seed": seed, "scale": scale, "generated_at": _generated_at(seed),
+                "window": {"start": str(START.astype("datetime64[D]")), "end": str((END - 1).astype("datetime64[D]"))},
+                "files": dict(sorted(counts.items())), "total_rows": int(sum(counts.values()))}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    step()
+    return manifest
+
+
+def _write_messy(out_dir: Path, rng: np.random.Generator, files: dict, counts: dict) -> list[tuple]:
+    """Build each file's columns only when it is written, inject its mess, write it; return the bad-row truth."""
+    bad_rows = []
+    for name, build in files.items():
+        columns, truth_rows = mess.inject(rng, name, build())
+        counts[name] = write_csv(out_dir / name, columns)
+        bad_rows += truth_rows
+    return bad_rows
+
+
+def _stepper(progress: Progress | None) -> Callable[[], None]:
+    done = iter(range(1, len(_STAGES) + 1))
+
+    def step() -> None:
+        k = next(done)
+        if progress is not None:
+            progress(_STAGES[k - 1], k, len(_STAGES))
+
+    return step
+
+
+def _generated_at(seed: int) -> str:
+    """A reproducible timestamp just after the window, spread by the seed."""
+    return str(_GENERATED_BASE + np.timedelta64(seed % 86_400, "s")) + "Z"
+
+
+def _invoice_truth(inv: pd.DataFrame, ch: pd.DataFrame, charge_ids: pa.Array) -> pd.DataFrame:
+    """How each invoice was settled: card (with the charge id) or wire, or not at all."""
+    paid = ch[(ch["status"] == "succeeded") & (ch["invoice_number"] != "")]
+    charge_of = pd.Series(charge_ids.take(pa.array(paid.index.to_numpy())).to_numpy(zero_copy_only=False),
+                          index=paid["invoice_number"].to_numpy())
+    settled = inv["status"] == "paid"
+    return pd.DataFrame({
+        "invoice_number": inv["invoice_number"], "status": inv["status"],
+        "method": np.where(settled, inv["method"], ""), "charge_id": inv["invoice_number"].map(charge_of).fillna(""),
+        "paid_at": np.where(settled, timestamp_text(inv["paid_at"].to_numpy()).to_numpy(zero_copy_only=False), ""),
+        "total_minor": inv["total"], "currency": inv["currency"]})
+
+
+def _write_truth(out_dir: Path, customers: pd.DataFrame, bad_rows: list, hard_negatives: pd.DataFrame,
+                 bank: pd.DataFrame, invoices: pd.DataFrame) -> None:
+    truth = out_dir / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    bad = pd.DataFrame(bad_rows, columns=["file", "source_id", "row_number", "column", "reason"])
+    frames = {"customer_truth.csv": customers, "bad_rows.csv": bad, "hard_negatives.csv": hard_negatives,
+              "bank_entries.csv": bank, "invoice_payments.csv": invoices}
+    for name, frame in frames.items():
+        write_csv(truth / name, {c: frame[c].to_numpy() for c in frame.columns})
+
+
+def _expected(scale: int, counts: dict, bad_rows: list, customers: pd.DataFrame, bank: dict) -> dict:
+    files = {}
+    for name, rows in counts.items():
+        if name in bank:
+            files[name] = {"rows": rows, **bank[name]}
+            continue
+        bad = sum(1 for r in bad_rows if r[0] == name and r[4] != "duplicate")
+        dup = sum(1 for r in bad_rows if r[0] == name and r[4] == "duplicate")
+        files[name] = {"rows": rows, "bad": bad, "duplicate": dup, "clean": rows - bad - dup}
+    systems = {"stripe/customers.csv": "stripe", "billing/customers.csv": "billing", "crm/accounts.csv": "crm"}
+    for name, system in systems.items():
+        files[name]["real_customers"] = int(customers.loc[customers["system"] == system, "true_customer_id"].nunique())
+    return {"scale": scale, "real_customers": scale, "files": files}
