@@ -82,12 +82,15 @@ def map_unique_with(s: pd.Series, other: pd.Series | str | None,
                     fn: Callable[[str, Any], str | None]) -> pd.Series:
     """Like `map_unique`, for a cleaner that also depends on a per-row context value (a phone's
     default region, a postal code's country): `fn(text, context)` once per distinct pair.
-    `other` is a scalar for every row or a Series aligned with `s` (its blanks become None)."""
+    `other` is a scalar for every row or a Series matched to `s` by index label (blank or
+    missing contexts become None)."""
     s = _series(s)
     if not isinstance(other, pd.Series):
         return map_unique(s, lambda text: fn(text, other))
-    if len(other) != len(s):
-        raise ValueError(f"context Series has {len(other)} rows but the values have {len(s)}")
+    if not other.index.equals(s.index):
+        if not other.index.is_unique:
+            raise ValueError("context Series has a different, non-unique index: cannot align it with the values")
+        other = other.reindex(s.index)          # by label, as pandas aligns; missing labels give None
     value_codes, value_uniques = pd.factorize(s, use_na_sentinel=True)
     other_codes, other_uniques = pd.factorize(pd.Series(other.to_numpy(), dtype=object), use_na_sentinel=True)
     width = len(other_uniques) + 1
@@ -96,13 +99,9 @@ def map_unique_with(s: pd.Series, other: pd.Series | str | None,
     texts = [clean_scalar(raw) for raw in value_uniques]
     results = []
     for pair in pairs:
-        if pair < 0:
-            results.append(None)
-            continue
-        text = texts[pair // width]
+        text = texts[pair // width] if pair >= 0 else None     # pair -1: the value is missing
         results.append(None if text is None else fn(text, contexts[pair % width - 1]))
-    codes = np.where(pairs[pair_codes] < 0, -1, pair_codes)
-    return _broadcast(codes, results, s.index, s.name)
+    return _broadcast(pair_codes, results, s.index, s.name)
 
 
 def map_unique_frame(s: pd.Series, fn: Callable[[str], tuple | None], columns: list[str]) -> pd.DataFrame:

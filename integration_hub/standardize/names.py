@@ -1,4 +1,4 @@
-"""Company and person names: a display form for people, a key for matching records."""
+"""Company and person names: display forms for people to read, keys for matching records."""
 from __future__ import annotations
 
 import pandas as pd

@@ -61,6 +61,10 @@ def _e164(text: str, context: str | None) -> str | None:
 
 
 def _extension(text: str, context: str | None) -> str | None:
+    # Every extension marker phonenumbers knows ("x", "ext", "#", ";ext=", "anexo", ...) has a
+    # letter or one of these signs: without them there is nothing to find, and no parse to pay.
+    if not any(c.isalpha() or c in "#;," for c in text):
+        return None
     number = _try_parse(text, _region(context))
     return number.extension if number is not None and number.extension else None
 

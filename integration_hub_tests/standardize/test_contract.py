@@ -76,6 +76,12 @@ def test_numeric_columns_lose_the_float_artifact():
     assert addresses.postal_code(s, "US").tolist()[2] == "94105"
 
 
-def test_per_row_context_series_must_match_length():
-    with pytest.raises(ValueError, match="context Series has 1 rows"):
-        phones.phone_e164(pd.Series(["1", "2"]), default_region=pd.Series(["US"]))
+def test_per_row_context_aligns_by_index_label():
+    s = pd.Series(["020 7946 0958", "(415) 555-0132", "020 7946 0958"], index=[7, 8, 9])
+    regions = pd.Series(["US", "GB"], index=[8, 7])            # other order, label 9 missing
+    assert phones.phone_e164(s, default_region=regions).tolist() == ["+442079460958", "+14155550132", pd.NA]
+
+
+def test_context_with_duplicate_labels_that_do_not_match_is_refused():
+    with pytest.raises(ValueError, match="cannot align"):
+        phones.phone_e164(pd.Series(["1", "2"]), default_region=pd.Series(["US", "GB"], index=[5, 5]))
