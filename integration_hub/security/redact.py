@@ -1,0 +1,169 @@
+"""Redaction: secrets and sensitive numbers removed from text before it is logged or stored.
+
+What goes: exact secret values (passed in, or registered process-wide by the connectors with
+the API keys they use), bearer/basic credentials, Stripe secret and restricted keys,
+passwords and tokens in URLs and query strings, SSNs (ddd-dd-dddd), EINs (dd-ddddddd), IBANs (mod-97 valid),
+card numbers (Luhn), and runs of 9 or more digits (account, routing and tax numbers; 9 digits
+is an SSN without dashes). Long digit runs keep their last four, so an operator can still
+tell accounts apart. Over-redacting a large count or an epoch timestamp is the price of
+never printing an account number.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from integration_hub.security.cards import mask_card_text
+
+REDACTED = "[REDACTED]"
+MIN_SECRET_LENGTH = 6
+
+_registry: set[str] = set()
+_registry_lock = threading.Lock()
+_registry_pattern: re.Pattern | None = None
+
+_PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
+    (re.compile(r"(?i)\b(authorization|proxy-authorization|x-api-key|api-key|cookie)(['\"]?\s*[:=]\s*['\"]?)"
+                r"[^'\"\r\n,}]+"), rf"\1\2{REDACTED}"),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*"), rf"\1{REDACTED}"),
+    (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+"), REDACTED),
+    (re.compile(r"\bwhsec_[A-Za-z0-9]+"), REDACTED),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@"), rf"\1:{REDACTED}@"),
+    (re.compile(r"(?i)\b((?:password|passwd|pwd|pass|secret|client_secret|api_?key|access_token|refresh_token|"
+                r"token|signature|sig)=)[^&\s#\"']+"), rf"\1{REDACTED}"),
+    (re.compile(r"(?i)(['\"](?:password|passwd|secret|client_secret|api_?key|access_token|refresh_token|token)"
+                r"['\"]\s*:\s*['\"])[^'\"]*"), rf"\1{REDACTED}"),
+    (re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"), "[SSN]"),
+    (re.compile(r"(?<![\d-])\d{2}-\d{7}(?![\d-])"), "[EIN]"),
+)
+_IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9_])\d{9,}(?![A-Za-z0-9_])")
+_SENSITIVE_KEY = re.compile(
+    r"(?i)(^|[_\-\s.])(pass(word|wd)?|secret|token|api[_-]?key|apikey|authorization|auth|cookie|credentials?|"
+    r"private[_-]?key|ssn|tax[_-]?id|tin|ein|account[_-]?(number|no)|routing[_-]?(number|no)?|iban|"
+    r"card[_-]?number|cvv|cvc)($|[_\-\s.])")
+
+
+def register_secret(value: str | None) -> None:
+    """Redact `value` everywhere from now on in this process (connectors call this with their API keys)."""
+    global _registry_pattern
+    if not value:
+        return
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ValueError(f"a secret of {len(value)} characters is too short to redact safely "
+                         f"(minimum {MIN_SECRET_LENGTH}): it would blank ordinary words")
+    with _registry_lock:
+        if value not in _registry:
+            _registry.add(value)
+            _registry_pattern = _literal_pattern(_registry)
+
+
+def registered_secret_count() -> int:
+    return len(_registry)
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with known secrets, credentials and sensitive numbers replaced."""
+    if not text:
+        return text
+    text = str(text)
+    extra = [s for s in secrets if s]
+    if extra:
+        text = _literal_pattern(extra).sub(REDACTED, text)
+    pattern = _registry_pattern
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    for regex, replacement in _PATTERNS:
+        text = regex.sub(replacement, text)
+    text = _IBAN.sub(_mask_iban, text)
+    text, _ = mask_card_text(text)
+    return _DIGIT_RUN.sub(lambda m: f"[number ****{m.group()[-4:]}]", text)
+
+
+def redact_mapping(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of `value` (dicts, lists, scalars, nested) with sensitive keys blanked and all text redacted."""
+    secrets = tuple(secrets)
+    if isinstance(value, Mapping):
+        return {k: REDACTED if isinstance(k, str) and _SENSITIVE_KEY.search(k) and not _blank(v)
+                else redact_mapping(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [redact_mapping(v, secrets) for v in value]
+        return type(value)(items) if type(value) in (tuple, set, frozenset) else items
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**8:
+        redacted = redact_text(str(value), secrets)
+        return value if redacted == str(value) else redacted
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts each record's message, arguments, traceback and stack in place; never drops a record.
+
+    A filter on a logger only sees records logged on that very logger, not those propagated
+    from its children, so `install_redaction` also puts it on the handlers and wraps the
+    record factory, which every logger (Dagster's per-run log managers included) goes through.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    if getattr(record, "_ih_redacted", False):
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string still must not leak its arguments
+        message = f"{record.msg} {record.args!r}"
+    record.msg, record.args = redact_text(message), ()
+    if record.exc_info:
+        # The exception object itself may carry secrets in its args; keep only redacted text.
+        text = record.exc_text or "".join(traceback.format_exception(*record.exc_info))
+        record.exc_text, record.exc_info = redact_text(text.rstrip("\n")), None
+    elif record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
+    record._ih_redacted = True
+    return record
+
+
+def install_redaction(logger_names: Iterable[str] = ("", "dagster")) -> RedactingFilter:
+    """Redact every log record of this process: filter on the named loggers and their handlers, and
+    a record factory wrapper for everything else. Idempotent."""
+    redacting = RedactingFilter()
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        for target in (logger, *logger.handlers):
+            if not any(isinstance(f, RedactingFilter) for f in target.filters):
+                target.addFilter(redacting)
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "_ih_redacting", False):
+        def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return redact_record(factory(*args, **kwargs))
+        redacting_factory._ih_redacting = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(redacting_factory)
+    return redacting
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _literal_pattern(values: Iterable[str]) -> re.Pattern:
+    # Longest first, so a secret that contains another is removed whole.
+    return re.compile("|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True)))
+
+
+def _mask_iban(match: re.Match) -> str:
+    iban = match.group(1).replace(" ", "")
+    if not 15 <= len(iban) <= 34:
+        return match.group()
+    digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
+    return f"[iban ****{iban[-4:]}]" if int(digits) % 97 == 1 else match.group()

@@ -1,0 +1,106 @@
+import logging
+
+import pytest
+
+from integration_hub.security.redact import (
+    REDACTED, RedactingFilter, install_redaction, redact_mapping, redact_text, register_secret,
+)
+
+STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Authorization: Bearer abc.def-ghi_123", "Authorization: [REDACTED]"),
+    ("headers={'Authorization': 'Basic dXNlcjpwYXNz'}", "headers={'Authorization': '[REDACTED]'}"),
+    ("retrying with bearer eyJhbGciOiJIUzI1NiJ9.e30.x", "retrying with bearer [REDACTED]"),
+    (f"key {STRIPE_KEY} rejected", "key [REDACTED] rejected"),
+    ("rk_test_abc123 and whsec_abcdef", "[REDACTED] and [REDACTED]"),
+    ("postgresql://hub:s3cr3t@db:5432/hub", "postgresql://hub:[REDACTED]@db:5432/hub"),
+    ("GET /login?user=ann&password=hunter2&x=1", "GET /login?user=ann&password=[REDACTED]&x=1"),
+    ("https://h/cb?access_token=abc&api_key=xyz", "https://h/cb?access_token=[REDACTED]&api_key=[REDACTED]"),
+    ('{"password": "p@ss w0rd", "user": "ann"}', '{"password": "[REDACTED]", "user": "ann"}'),
+    ("employee ssn 123-45-6789", "employee ssn [SSN]"),
+    ("vendor EIN 12-3456789.", "vendor EIN [EIN]."),
+    ("acct 4421987650 routing 121000358", "acct [number ****7650] routing [number ****0358]"),
+    ("payer DE89370400440532013000", "payer [iban ****3000]"),
+    ("payer GB82 WEST 1234 5698 7654 32", "payer [iban ****5432]"),
+    ("card 4111 1111 1111 1111", "card [card ****1111]"),
+    # What must survive: ordinary words, dates, counts, ids, invalid IBAN-like codes.
+    ("loaded 1234 rows on 2025-01-01 for INV-000123", "loaded 1234 rows on 2025-01-01 for INV-000123"),
+    ("token validation failed; basic information", "token validation failed; basic information"),
+    ("cus_12345678 ch_0001 run 5f2b", "cus_12345678 ch_0001 run 5f2b"),
+    ("sku DE12ABCDEFGHIJKL", "sku DE12ABCDEFGHIJKL"),
+])
+def test_redact_text_table(text, expected):
+    assert redact_text(text) == expected
+
+
+def test_explicit_and_registered_secrets():
+    assert redact_text("token=zzz and value tok-998877", secrets=["tok-998877"]) == \
+        "token=[REDACTED] and value [REDACTED]"
+    register_secret("billing-api-key-0042")
+    register_secret(None)
+    assert redact_text("failed with billing-api-key-0042!") == "failed with [REDACTED]!"
+    with pytest.raises(ValueError, match="too short"):
+        register_secret("abc")
+
+
+def test_redact_mapping_recurses_and_blanks_sensitive_keys():
+    payload = {
+        "Authorization": "Bearer zzzzzzzzzzzz", "api_key": "k", "note": f"used {STRIPE_KEY}",
+        "employee": {"ssn": "123-45-6789", "tax_id": "12-3456789", "name": "Ann", "salary": 90000},
+        "accounts": [{"account_number": "4421987650"}, ("x", 123456789012)], "author": "Bob", "empty_token": "",
+    }
+    out = redact_mapping(payload)
+    assert out["Authorization"] == out["api_key"] == REDACTED and out["note"] == "used [REDACTED]"
+    assert out["employee"] == {"ssn": REDACTED, "tax_id": REDACTED, "name": "Ann", "salary": 90000}
+    assert out["accounts"] == [{"account_number": REDACTED}, ("x", "[number ****9012]")]
+    assert out["author"] == "Bob" and out["empty_token"] == ""
+    assert payload["employee"]["ssn"] == "123-45-6789"    # the input is left alone
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+def test_redacting_filter_covers_message_args_and_traceback():
+    logger = logging.getLogger("ih.test.redact")
+    capture = _Capture()
+    logger.addHandler(capture)
+    logger.addFilter(RedactingFilter())
+    logger.propagate = False
+    try:
+        logger.warning("calling %s with key %s", "https://api/x?password=pw", STRIPE_KEY)
+        try:
+            raise RuntimeError(f"401 for {STRIPE_KEY} on account 4421987650")
+        except RuntimeError:
+            logger.exception("extract failed")
+    finally:
+        logger.removeHandler(capture)
+    text = "\n".join(capture.lines)
+    assert STRIPE_KEY not in text and "4421987650" not in text and "password=pw" not in text
+    assert "calling https://api/x?password=[REDACTED] with key [REDACTED]" in text
+    assert "RuntimeError: 401 for [REDACTED] on account [number ****7650]" in text
+
+
+def test_install_redaction_reaches_child_loggers_through_the_record_factory():
+    capture = _Capture()
+    root = logging.getLogger()
+    old_factory = logging.getLogRecordFactory()
+    root.addHandler(capture)
+    try:
+        install_redaction(("",))
+        install_redaction(("",))    # idempotent
+        assert sum(isinstance(f, RedactingFilter) for f in root.filters) == 1
+        # A child logger's record propagates to root's handlers without passing root's own filters.
+        logging.getLogger("some.library.deep").warning("ssn %s", "123-45-6789")
+    finally:
+        logging.setLogRecordFactory(old_factory)
+        root.removeHandler(capture)
+        root.filters = [f for f in root.filters if not isinstance(f, RedactingFilter)]
+    assert capture.lines == ["ssn [SSN]"]
