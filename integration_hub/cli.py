@@ -16,6 +16,7 @@ class UsageError(Exception):
 
 
 def _progress_bar(total: int, desc: str):
+    """A progress bar on a terminal's stderr; silent when output is not a terminal (CI, pipes)."""
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="step", leave=False, disable=None, file=sys.stderr)
@@ -25,20 +26,14 @@ def cmd_generate(args) -> int:
     from integration_hub.demo import generate_company
 
     out = Path(args.out) if args.out else settings().source_dir
-    bars: dict[str, object] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=f"generate {stage}", leave=False,
-                                                            disable=None, file=sys.stderr))
-        bar.n = done
-        bar.refresh()
-
     started = time.perf_counter()
-    manifest = generate_company(out, scale=args.scale, seed=args.seed, progress=progress)
-    for bar in bars.values():
-        bar.close()
+    with _progress_bar(0, "generate") as bar:
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_postfix_str(stage)
+            bar.update(done - bar.n)
+
+        manifest = generate_company(out, scale=args.scale, seed=args.seed, progress=progress)
     print(f"Generated a company of {args.scale} customers (seed {args.seed}) in {out} "
           f"in {time.perf_counter() - started:.1f} s: {manifest['total_rows']} rows.")
     return 0
