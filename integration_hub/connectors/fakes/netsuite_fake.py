@@ -1,0 +1,199 @@
+"""A local NetSuite SuiteTalk REST record service, in its documented request and response shapes.
+
+- Token-based authentication: the OAuth 1.0a signature is verified with the same secrets,
+  and a nonce is accepted once (NetSuite refuses replays).
+- `PUT /services/rest/record/v1/<type>/eid:<externalId>` upserts: 204 with a Location header
+  naming the internal id. References given as {"externalId": ...} are resolved and stored as
+  {"id", "refName"}; an unknown customer is a USER_ERROR, as is whatever `reject` says.
+- `GET .../<type>?limit=&offset=` lists {links, count, hasMore, items: [{links, id}], offset,
+  totalResults}; `GET .../<type>/<id>` returns the record, sublists expanded with
+  `expandSubResources=true` and only linked otherwise.
+- Errors: {type, title, status, o:errorDetails: [{detail, o:errorCode}]}. Faults as in FakeServer.
+"""
+from __future__ import annotations
+
+import itertools
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+from integration_hub.connectors.fakes.recording import BodyRequest, RecordingServer
+from integration_hub.connectors.fakes.server import Fault, Reply
+from integration_hub.erp.netsuite_auth import TokenCredentials, parse_authorization, sign, signature_base_string
+
+PREFIX = "/services/rest/record/v1/"
+Rule = Callable[[str, dict], "str | None"]
+
+
+def error_body(status: int, code: str, detail: str) -> dict:
+    titles = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests"}
+    return {"type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5", "title": titles.get(status, "Error"),
+            "status": status, "o:errorDetails": [{"detail": detail, "o:errorCode": code}]}
+
+
+def rate_limit_fault(status: int = 429, times: int = 1, retry_after: str | None = None) -> Fault:
+    """The answer NetSuite gives past the account's request limit."""
+    detail = "The request could not be processed because you have exceeded your request limit."
+    return Fault(status, times, retry_after, error_body(status, "SSS_REQUEST_LIMIT_EXCEEDED", detail))
+
+
+def negative_total_rule(record: str, body: dict) -> str | None:
+    """NetSuite's refusal of a transaction line with a negative amount."""
+    for line in (body.get("item") or {}).get("items", []):
+        if float(line.get("amount") or 0) < 0:
+            return "Invalid amount. The amount of a line must be greater than or equal to zero."
+    return None
+
+
+def _error(status: int, code: str, detail: str) -> Reply:
+    return Reply.json(status, error_body(status, code, detail))
+
+
+class NetSuiteFake:
+    """Context manager serving one NetSuite account on 127.0.0.1; `records[type][id]` holds what it stores."""
+
+    def __init__(self, credentials: TokenCredentials, *, reject: Rule | None = negative_total_rule,
+                 faults: Iterable[Fault] = (), tls: ssl.SSLContext | None = None, latency: float = 0.0) -> None:
+        self.credentials = credentials
+        self.reject = reject
+        self.latency = latency
+        self.records: dict[str, dict[str, dict]] = {}
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._nonces: set[str] = set()
+        self._ids = itertools.count(101)
+        self._lock = threading.Lock()
+        self._server = RecordingServer(self._handle, tls=tls, faults=faults)
+        self.base_url = self._server.base_url
+
+    @property
+    def requests(self) -> list[BodyRequest]:
+        return self._server.requests
+
+    def __enter__(self) -> NetSuiteFake:
+        self._server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.close()
+
+    def by_external_id(self, record: str, external_id: str) -> dict | None:
+        return next((r for r in self.records.get(record, {}).values() if r.get("externalId") == external_id), None)
+
+    # -- authentication ------------------------------------------------------------------------
+    def _authenticated(self, request: BodyRequest) -> bool:
+        try:
+            params = parse_authorization(request.headers.get("Authorization", ""))
+        except ValueError:
+            return False
+        creds = self.credentials
+        if (params.get("realm"), params.get("oauth_consumer_key"), params.get("oauth_token")) != (
+                creds.realm, creds.consumer_key, creds.token_id) or params.get("oauth_signature_method") != \
+                "HMAC-SHA256":
+            return False
+        base = signature_base_string(request.method, self.base_url + request.target, params)
+        if params.get("oauth_signature") != sign(base, creds.consumer_secret, creds.token_secret):
+            return False
+        with self._lock:
+            if params["oauth_nonce"] in self._nonces:
+                return False
+            self._nonces.add(params["oauth_nonce"])
+        return True
+
+    def _handle(self, request: BodyRequest) -> Reply:
+        if not self._authenticated(request):
+            return _error(401, "INVALID_LOGIN", "Invalid login attempt. For more details, see the Login Audit "
+                                                "Trail in the NetSuite UI at Setup > Users/Roles > User Management.")
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            time.sleep(self.latency)
+            return self._route(request)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _route(self, request: BodyRequest) -> Reply:
+        if not request.path.startswith(PREFIX):
+            return _error(404, "NONEXISTENT_ID", f"Record type or path {request.path} does not exist.")
+        record, _, key = request.path[len(PREFIX):].partition("/")
+        if request.method == "PUT" and key.startswith("eid:"):
+            return self._upsert(record, unquote(key[4:]), request.json() or {})
+        if request.method == "GET" and not key:
+            return self._list(record, request)
+        if request.method == "GET" and key in self.records.get(record, {}):
+            return Reply.json(200, self._view(record, key, request.param("expandSubResources") == "true"))
+        return _error(404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record "
+                                             f"instance ID: {key or record}.")
+
+    # -- records ---------------------------------------------------------------------------------
+    def _resolve(self, value: Any, field: str) -> tuple[Any, str | None]:
+        """References by externalId become {id, refName}; a missing customer is an error message."""
+        if isinstance(value, dict) and set(value) == {"externalId"}:
+            if field in ("entity", "customer"):
+                found = self.by_external_id("customer", value["externalId"])
+                if found is None:
+                    return None, f"Invalid {field} reference key {value['externalId']}."
+                return {"id": found["id"], "refName": found.get("companyName")}, None
+            return {"id": value["externalId"], "refName": value["externalId"]}, None
+        if isinstance(value, dict):
+            out = {}
+            for name, inner in value.items():
+                out[name], problem = self._resolve(inner, name)
+                if problem:
+                    return None, problem
+            return out, None
+        if isinstance(value, list):
+            resolved = [self._resolve(v, field) for v in value]
+            problem = next((p for _, p in resolved if p), None)
+            return [v for v, _ in resolved], problem
+        return value, None
+
+    def _upsert(self, record: str, external_id: str, body: dict) -> Reply:
+        problem = self.reject(record, body) if self.reject else None
+        stored, reference_problem = self._resolve(body, "")
+        problem = problem or reference_problem
+        if problem:
+            return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            existing = self.by_external_id(record, external_id)
+            internal_id = existing["id"] if existing else str(next(self._ids))
+            merged = {**(existing or {"dateCreated": now}), **stored, "externalId": external_id, "id": internal_id,
+                      "lastModifiedDate": now}
+            if "item" in merged:
+                amounts = [float(line.get("amount") or 0) for line in merged["item"].get("items", [])]
+                merged["subtotal"] = merged["total"] = round(sum(amounts), 2)
+                merged.setdefault("status", {"id": "open", "refName": "Open"})
+            self.records.setdefault(record, {})[internal_id] = merged
+        return Reply(204, b"", {"Location": f"{self.base_url}{PREFIX}{record}/{internal_id}"})
+
+    def _view(self, record: str, internal_id: str, expand: bool) -> dict:
+        href = f"{self.base_url}{PREFIX}{record}/{internal_id}"
+        out = {"links": [{"rel": "self", "href": href}]}
+        for name, value in self.records[record][internal_id].items():
+            if isinstance(value, dict) and "items" in value and not expand:
+                value = {"links": [{"rel": "self", "href": f"{href}/{name}"}]}
+            out[name] = value
+        return out
+
+    def _list(self, record: str, request: BodyRequest) -> Reply:
+        limit, offset = request.param("limit") or "1000", request.param("offset") or "0"
+        if not (limit.isdigit() and offset.isdigit()) or not 1 <= int(limit) <= 1000:
+            return _error(400, "INVALID_PARAMETER", f"Invalid query parameter value: limit={limit}, offset={offset}.")
+        limit, offset = int(limit), int(offset)
+        ids = sorted(self.records.get(record, {}), key=int)
+        page = ids[offset:offset + limit]
+        base = f"{self.base_url}{PREFIX}{record}"
+        links = [{"rel": "self", "href": f"{base}?limit={limit}&offset={offset}"}]
+        if offset + limit < len(ids):
+            links.insert(0, {"rel": "next", "href": f"{base}?limit={limit}&offset={offset + limit}"})
+        return Reply.json(200, {
+            "links": links, "count": len(page), "hasMore": offset + limit < len(ids),
+            "items": [{"links": [{"rel": "self", "href": f"{base}/{i}"}], "id": i} for i in page],
+            "offset": offset, "totalResults": len(ids)})

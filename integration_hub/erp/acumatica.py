@@ -1,0 +1,132 @@
+"""Acumatica through the contract-based REST API (the Default endpoint).
+
+A cookie session: `POST /entity/auth/login` {name, password, company, branch} once, the
+session cookie on every call, `POST /entity/auth/logout` on close (and a fresh login when
+the session expires). Upserts are `PUT /entity/Default/<version>/<Entity>` with every field
+wrapped as {"value": ...}; a record the hub posted before is addressed by its Acumatica id.
+Reads page with `$top`/`$skip` until a short page. A refusal (422 with per-field "error"
+entries, or an error message) rejects the record with Acumatica's own words. 429 and 5xx
+answers to PUT and GET are retried by the shared HTTP session, honouring Retry-After.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import requests
+
+from integration_hub.connectors.http import build_session
+from integration_hub.erp.posting import PostingLog
+from integration_hub.erp.rest_target import RestTarget, Sent
+from integration_hub.erp.specs import ErpSpec, load_specs
+from integration_hub.erp.specs.documents import flatten
+
+DEFAULT_VERSION = "23.200.001"
+
+
+def wrap(document: Any) -> Any:
+    """Every scalar field becomes {"value": scalar}; nested entities and detail lists keep their shape."""
+    if isinstance(document, dict):
+        return {name: wrap(value) for name, value in document.items()}
+    if isinstance(document, list):
+        return [wrap(item) for item in document]
+    return {"value": document}
+
+
+def error_message(response: requests.Response) -> str:
+    """Acumatica's words: per-field "error" entries of a 422, else message/exceptionMessage."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"Acumatica {response.status_code}: {response.text[:500] or response.reason}"
+    errors = [f"{path.removesuffix('.error')}: {text}" for path, text in flatten(body).items()
+              if path.endswith(".error") and text]
+    if not errors and isinstance(body, dict):
+        errors = [str(body.get("exceptionMessage") or body.get("message") or body)]
+    return f"Acumatica {response.status_code}: " + "; ".join(errors)
+
+
+class AcumaticaTarget(RestTarget):
+    """Customers, AR invoices and credit memos, payments and refunds in one Acumatica tenant."""
+
+    name = "acumatica"
+
+    def __init__(self, base_url: str, user: str, password: str, company: str, postings: PostingLog, *,
+                 branch: str | None = None, version: str = DEFAULT_VERSION, concurrency: int = 5,
+                 page_size: int = 500, session: requests.Session | None = None, specs=None) -> None:
+        super().__init__(specs or load_specs("acumatica"), postings, concurrency=concurrency)
+        self.base_url = base_url.rstrip("/")
+        self.endpoint = f"{self.base_url}/entity/Default/{version}"
+        self._login_body = {"name": user, "password": password, "company": company,
+                            **({"branch": branch} if branch else {})}
+        self.page_size = page_size
+        self.session = session or build_session(system="acumatica")
+        self._logged_in = False
+        self._login_lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, postings: PostingLog, url: str | None = None, environ=os.environ, **kwargs) -> AcumaticaTarget:
+        needed = ("ACUMATICA_USER", "ACUMATICA_PASSWORD", "ACUMATICA_COMPANY")
+        url = url or environ.get("ACUMATICA_URL")
+        missing = [n for n in needed if not environ.get(n)] + ([] if url else ["ACUMATICA_URL"])
+        if missing:
+            raise RuntimeError(f"Acumatica needs {', '.join(missing)}")
+        return cls(url, environ["ACUMATICA_USER"], environ["ACUMATICA_PASSWORD"], environ["ACUMATICA_COMPANY"],
+                   postings, branch=environ.get("ACUMATICA_BRANCH"),
+                   version=environ.get("ACUMATICA_ENDPOINT_VERSION", DEFAULT_VERSION), **kwargs)
+
+    def login(self) -> None:
+        with self._login_lock:
+            if self._logged_in:
+                return
+            response = self.session.post(f"{self.base_url}/entity/auth/login", json=self._login_body)
+            if response.status_code not in (200, 204):
+                raise PermissionError(f"Acumatica login refused: {error_message(response)}")
+            self._logged_in = True
+
+    def _call(self, method: str, url: str, **kwargs) -> requests.Response:
+        self.login()
+        response = self.session.request(method, url, **kwargs)
+        if response.status_code == 401:  # the session expired: log in again once
+            with self._login_lock:
+                self._logged_in = False
+            self.login()
+            response = self.session.request(method, url, **kwargs)
+        return response
+
+    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+        body = wrap(document)
+        if erp_id:
+            body["id"] = erp_id
+        response = self._call("PUT", f"{self.endpoint}/{spec.record}", json=body)
+        if response.status_code == 200:
+            return Sent(True, str(response.json().get("id") or erp_id))
+        return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)}")
+
+    def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
+        details = sorted({p.split(".")[0].split("[")[0] for f in spec.inbound.fields for p in f.sources
+                          if "[" in p})
+        records, skip = [], 0
+        while True:
+            params = {"$top": self.page_size, "$skip": skip, **({"$expand": ",".join(details)} if details else {})}
+            response = self._call("GET", f"{self.endpoint}/{spec.record}", params=params)
+            if response.status_code != 200:
+                raise RuntimeError(f"reading {spec.record}: {error_message(response)}")
+            page = response.json()
+            records.extend(flatten(record, unwrap=True) for record in page)
+            if len(page) < self.page_size:
+                return records
+            skip += len(page)
+
+    def close(self) -> None:
+        if self._logged_in:
+            self.session.post(f"{self.base_url}/entity/auth/logout")
+            self._logged_in = False
+        self.session.close()
+        self.postings.close()
+
+
+def _name(document: dict) -> str:
+    key = next((k for k in ("ReferenceNbr", "PaymentRef", "CustomerID") if k in document), None)
+    return f"{key}={document[key]}" if key else "record"

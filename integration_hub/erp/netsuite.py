@@ -1,0 +1,166 @@
+"""NetSuite through SuiteTalk REST web services, with token-based authentication.
+
+Upserts are `PUT /services/rest/record/v1/<type>/eid:<externalId>` (204 and a Location
+header naming the record's internal id); reads page `GET .../<type>?limit=&offset=` (items,
+hasMore, offset, count, totalResults, links) and then fetch each record with its sublists.
+Requests run `concurrency` at a time, the account's concurrency limit. 429 answers and
+SSS_REQUEST_LIMIT_EXCEEDED errors are retried with backoff (honouring Retry-After), each
+attempt signed anew; any other error rejects the record with NetSuite's own detail.
+
+NetSuite external ids allow only letters, digits, '_' and '-', so the hub's
+"<system>:<id>" is escaped reversibly: '_' becomes '__' and any other character '_XX' (hex).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+import requests
+from urllib3.util.retry import Retry
+
+from integration_hub.connectors.http import RETRY_AFTER_MAX_SECONDS, build_session
+from integration_hub.erp.netsuite_auth import TokenCredentials
+from integration_hub.erp.posting import PostingLog
+from integration_hub.erp.rest_target import RestTarget, Sent
+from integration_hub.erp.specs import ErpSpec, load_specs
+from integration_hub.erp.specs.documents import flatten
+
+RECORD_PATH = "/services/rest/record/v1"
+ENV = ("NETSUITE_ACCOUNT_ID", "NETSUITE_CONSUMER_KEY", "NETSUITE_CONSUMER_SECRET", "NETSUITE_TOKEN_ID",
+       "NETSUITE_TOKEN_SECRET")
+RATE_LIMITED = "SSS_REQUEST_LIMIT_EXCEEDED"
+_ALLOWED = re.compile(r"[A-Za-z0-9-]")
+_ESCAPE = re.compile(r"_(_|[0-9A-F]{2})")
+
+
+def encode_external_id(external_id: str) -> str:
+    return "".join(c if _ALLOWED.fullmatch(c) else "__" if c == "_" else "".join(
+        f"_{b:02X}" for b in c.encode()) for c in external_id)
+
+
+def decode_external_id(key: str) -> str:
+    # An encoded key holds no '%', so the escapes can go through URL unquoting.
+    return unquote(_ESCAPE.sub(lambda m: "_" if m.group(1) == "_" else f"%{m.group(1)}", key))
+
+
+def credentials_from_env(environ=os.environ) -> TokenCredentials:
+    missing = [name for name in ENV if not environ.get(name)]
+    if missing:
+        raise RuntimeError(f"NetSuite token-based authentication needs {', '.join(missing)}")
+    return TokenCredentials(*(environ[name] for name in ENV))
+
+
+class NetSuiteError(Exception):
+    def __init__(self, status: int, code: str | None, detail: str):
+        self.status, self.code, self.detail = status, code, detail
+        super().__init__(f"NetSuite {status} {code or ''}: {detail}".replace("  ", " "))
+
+
+def error_of(response: requests.Response) -> NetSuiteError:
+    """NetSuite's documented error body: {type, title, status, o:errorDetails: [{detail, o:errorCode}]}."""
+    try:
+        body = response.json()
+        details = body.get("o:errorDetails") or [{}]
+        code, detail = details[0].get("o:errorCode"), details[0].get("detail") or body.get("title")
+    except (ValueError, AttributeError):
+        code, detail = None, response.text[:500] or response.reason
+    return NetSuiteError(response.status_code, code, str(detail))
+
+
+class NetSuiteTarget(RestTarget):
+    """Customers, invoices, credit memos, customer payments and refunds in one NetSuite account."""
+
+    name = "netsuite"
+
+    def __init__(self, credentials: TokenCredentials, postings: PostingLog, *, base_url: str | None = None,
+                 concurrency: int = 5, max_retries: int = 5, backoff: float = 0.5, page_size: int = 1000,
+                 session: requests.Session | None = None, specs=None) -> None:
+        super().__init__(specs or load_specs("netsuite"), postings, concurrency=concurrency)
+        self.credentials = credentials
+        host = credentials.account_id.lower().replace("_", "-")
+        self.base_url = (base_url or f"https://{host}.suitetalk.api.netsuite.com").rstrip("/")
+        self.max_retries, self.backoff, self.page_size = max_retries, backoff, page_size
+        self.session = session or build_session(system="netsuite")
+        for adapter in self.session.adapters.values():
+            # Status retries move up to _call: a resent request would repeat its OAuth nonce, which
+            # NetSuite refuses. Connection errors (nothing reached NetSuite) are still retried here.
+            adapter.max_retries = Retry(total=max_retries, connect=max_retries, read=0, status=0, other=0,
+                                        status_forcelist=(), respect_retry_after_header=False,
+                                        raise_on_status=False)
+
+    def key(self, external_id: str) -> str:
+        return encode_external_id(external_id)
+
+    def unkey(self, key: str) -> str:
+        return decode_external_id(key)
+
+    def _call(self, method: str, path: str, params: dict | None = None, body: Any = None) -> requests.Response:
+        url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
+        for attempt in range(self.max_retries + 1):
+            headers = {"Authorization": self.credentials.authorization(method, url), "Accept": "application/json"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            response = self.session.request(method, url, json=body, headers=headers)
+            if attempt == self.max_retries or not _rate_limited(response):
+                return response
+            time.sleep(_wait(response, self.backoff * 2 ** attempt))
+        return response
+
+    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+        path = f"{RECORD_PATH}/{spec.record}/eid:{quote(document['externalId'], safe='')}"
+        response = self._call("PUT", path, body=document)
+        if response.status_code in (200, 201, 204):
+            location = response.headers.get("Location", "")
+            return Sent(True, location.rstrip("/").rsplit("/", 1)[-1] or erp_id)
+        error = error_of(response)
+        return Sent(False, message=f"{spec.record} {document.get('externalId')}: {error}")
+
+    def _get(self, path: str, params: dict | None = None) -> dict:
+        response = self._call("GET", path, params)
+        if response.status_code != 200:
+            raise error_of(response)
+        return response.json()
+
+    def list_ids(self, record: str) -> list[str]:
+        """Internal ids of every `record`, page by page until hasMore is false."""
+        ids, offset = [], 0
+        while True:
+            page = self._get(f"{RECORD_PATH}/{record}", {"limit": self.page_size, "offset": offset})
+            ids.extend(str(item["id"]) for item in page.get("items", []))
+            if not page.get("hasMore"):
+                return ids
+            offset = int(page.get("offset", offset)) + int(page.get("count") or len(page.get("items", [])))
+
+    def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
+        ids = self.list_ids(spec.record)
+        fetch = lambda i: self._get(f"{RECORD_PATH}/{spec.record}/{i}", {"expandSubResources": "true"})  # noqa: E731
+        return [flatten(record) for record in self._map(fetch, ids)]
+
+    def _decoder(self, entity: str):
+        # Reads name referenced records by internal id; the posting record knows whose it is.
+        customers = self.postings.postings(self.name, "customer").dropna(subset=["erp_id"])
+        by_erp_id = dict(zip(customers["erp_id"].astype(str), customers["external_id"]))
+
+        def decode(column: str, value: str) -> str | None:
+            return self.unkey(value) if column == "external_id" else by_erp_id.get(value)
+        return decode
+
+    def close(self) -> None:
+        self.session.close()
+        self.postings.close()
+
+
+def _rate_limited(response: requests.Response) -> bool:
+    if response.status_code == 429:
+        return True
+    if response.status_code in (400, 503):
+        return error_of(response).code == RATE_LIMITED
+    return False
+
+
+def _wait(response: requests.Response, fallback: float) -> float:
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), RETRY_AFTER_MAX_SECONDS) if value.replace(".", "", 1).isdigit() else fallback

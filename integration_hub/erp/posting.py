@@ -1,0 +1,97 @@
+"""The hub-side posting record: what was posted to which ERP, so nothing is posted twice.
+
+One row per (target, entity, external_id) in the hub store database: the content
+fingerprint last posted, the ERP's own id for the document, when and by which run.
+Every ERP adapter asks `plan` before posting: an unchanged fingerprint is not sent again,
+a known document with a new fingerprint is updated (by its ERP id where the ERP needs it),
+an unknown one is created. Only what the ERP accepted is recorded.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+
+from integration_hub.config import ensure_sqlite_dir, normalize_db_url
+
+metadata = sa.MetaData()
+
+POSTINGS = sa.Table(
+    "erp_postings", metadata,
+    sa.Column("target", sa.String(32), primary_key=True),
+    sa.Column("entity", sa.String(32), primary_key=True),
+    sa.Column("external_id", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("erp_id", sa.Text),
+    sa.Column("mapping_version", sa.Text),
+    sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("run_id", sa.String(64)),
+)
+
+POSTING_COLUMNS = ("external_id", "fingerprint", "erp_id", "mapping_version", "posted_at", "run_id")
+# Bound parameters per statement stay well under SQLite's limit (32766) and PostgreSQL's (65535).
+_CHUNK = 5000
+
+
+class PostingLog:
+    """Posting records in the hub store at `url` (SQLAlchemy URL); creates its table on first use."""
+
+    def __init__(self, url: str) -> None:
+        url = normalize_db_url(url)
+        ensure_sqlite_dir(url)
+        self.engine = sa.create_engine(url)
+        metadata.create_all(self.engine)
+
+    def postings(self, target: str, entity: str, external_ids=None) -> pd.DataFrame:
+        """POSTING_COLUMNS for `target`/`entity`, optionally only `external_ids` (posted_at as UTC)."""
+        table = POSTINGS
+        base = sa.select(*[table.c[c] for c in POSTING_COLUMNS]).where(
+            table.c.target == target, table.c.entity == entity)
+        frames = []
+        with self.engine.connect() as conn:
+            if external_ids is None:
+                frames.append(pd.DataFrame(conn.execute(base).fetchall(), columns=list(POSTING_COLUMNS)))
+            else:
+                ids = list(dict.fromkeys(str(i) for i in external_ids))
+                for start in range(0, len(ids), _CHUNK):
+                    query = base.where(table.c.external_id.in_(ids[start:start + _CHUNK]))
+                    frames.append(pd.DataFrame(conn.execute(query).fetchall(), columns=list(POSTING_COLUMNS)))
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(POSTING_COLUMNS))
+        out["posted_at"] = pd.to_datetime(out["posted_at"], utc=True)
+        return out
+
+    def plan(self, target: str, entity: str, records: pd.DataFrame) -> pd.DataFrame:
+        """For `records` (external_id, fingerprint): their erp_id and action create|update|unchanged.
+
+        Same index as `records`.
+        """
+        known = self.postings(target, entity, records["external_id"]).set_index("external_id")
+        erp_id = records["external_id"].map(known["erp_id"])
+        previous = records["external_id"].map(known["fingerprint"])
+        action = pd.Series("create", index=records.index, dtype=object)
+        action[previous.notna()] = "update"
+        action[previous.notna() & (previous == records["fingerprint"])] = "unchanged"
+        return pd.DataFrame({"external_id": records["external_id"], "fingerprint": records["fingerprint"],
+                             "erp_id": erp_id.astype(object).where(erp_id.notna(), None), "action": action})
+
+    def record(self, target: str, entity: str, posted: pd.DataFrame, *, run_id: str | None,
+               mapping_version: str | None) -> int:
+        """Remember what the ERP accepted: `posted` has external_id, fingerprint, erp_id."""
+        if posted.empty:
+            return 0
+        now = datetime.now(timezone.utc)
+        rows = [{"target": target, "entity": entity, "external_id": str(r.external_id),
+                 "fingerprint": str(r.fingerprint), "erp_id": None if pd.isna(r.erp_id) else str(r.erp_id),
+                 "mapping_version": mapping_version, "posted_at": now, "run_id": run_id}
+                for r in posted[["external_id", "fingerprint", "erp_id"]].itertuples(index=False)]
+        key = sa.and_(POSTINGS.c.target == sa.bindparam("t"), POSTINGS.c.entity == sa.bindparam("e"),
+                      POSTINGS.c.external_id == sa.bindparam("x"))
+        with self.engine.begin() as conn:
+            conn.execute(POSTINGS.delete().where(key), [{"t": target, "e": entity, "x": r["external_id"]}
+                                                       for r in rows])
+            conn.execute(POSTINGS.insert(), rows)
+        return len(rows)
+
+    def close(self) -> None:
+        self.engine.dispose()

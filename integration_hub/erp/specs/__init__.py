@@ -1,0 +1,86 @@
+"""Declarative mappings between canonical entities and each ERP's records.
+
+`erp/specs/<erp>/<name>.yaml` holds one mapping per ERP record type. Besides the keys every
+mapping spec has (spec, version, target, fields; see mapping.spec), it names:
+
+- `entity`: the canonical entity it carries, and `record`: the ERP record type or endpoint;
+- `where` (optional): canonical column values a record must have to use this spec, so one
+  entity can become several record types (an invoice or a credit memo);
+- `fields`: ERP field paths (dotted, `[n]` for list items) from prepared canonical columns
+  (see documents.prepare: `*_major` amounts, `*_date` dates, `*_key` ERP-safe ids);
+- `read`: canonical columns from the flattened ERP record, for read-back, and `read_where`
+  (optional): field values an ERP record must have to be read by this spec, where several
+  specs share one record type.
+
+Adding an ERP record type (orders, items, vendors) is adding a file here, not code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from integration_hub.erp.base import entity_spec
+from integration_hub.mapping.spec import MappingSpec, SpecError, parse_spec
+
+SPEC_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ErpSpec:
+    erp: str
+    entity: str
+    record: str
+    outbound: MappingSpec
+    inbound: MappingSpec
+    where: dict[str, str] = field(default_factory=dict)
+    read_where: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def version_tag(self) -> str:
+        return self.outbound.version_tag
+
+    def matches(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows of `frame` this spec applies to."""
+        mask = pd.Series(True, index=frame.index)
+        for column, value in self.where.items():
+            mask &= frame[column].astype("string").eq(str(value)).fillna(False)
+        return mask.astype(bool)
+
+    def reads(self, flat: dict) -> bool:
+        """Whether a flattened ERP record belongs to this spec."""
+        return all(str(flat.get(path)) == value for path, value in self.read_where.items())
+
+
+def parse_erp_spec(erp: str, text: str, origin: str) -> ErpSpec:
+    data = yaml.safe_load(text)
+    for key in ("entity", "record", "read"):
+        if key not in data:
+            raise SpecError(f"{origin}: missing {key!r}")
+    entity_spec(data["entity"])
+    unknown = sorted(set(data["read"]) - set(entity_spec(data["entity"]).columns))
+    if unknown:
+        raise SpecError(f"{origin}: read maps columns that {data['entity']} does not have: {unknown}")
+    outbound = parse_spec(text, origin)
+    read_text = yaml.safe_dump({"spec": f"{data['spec']}.read", "version": data["version"],
+                                "target": data["entity"], "fields": data["read"]}, sort_keys=False)
+    inbound = parse_spec(read_text, f"{origin} (read)")
+    where = {str(k): str(v) for k, v in (data.get("where") or {}).items()}
+    read_where = {str(k): str(v) for k, v in (data.get("read_where") or {}).items()}
+    return ErpSpec(erp=erp, entity=data["entity"], record=str(data["record"]), outbound=outbound,
+                   inbound=inbound, where=where, read_where=read_where)
+
+
+def load_specs(erp: str, folder: Path | None = None) -> dict[str, tuple[ErpSpec, ...]]:
+    """Every spec of `erp` (erp/specs/<erp>/*.yaml unless `folder`), grouped by canonical entity."""
+    folder = folder or SPEC_DIR / erp
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise FileNotFoundError(f"no mapping specs for ERP {erp!r} in {folder}")
+    grouped: dict[str, list[ErpSpec]] = {}
+    for path in paths:
+        spec = parse_erp_spec(erp, path.read_text(), str(path))
+        grouped.setdefault(spec.entity, []).append(spec)
+    return {entity: tuple(specs) for entity, specs in grouped.items()}
