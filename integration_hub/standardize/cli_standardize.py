@@ -26,6 +26,16 @@ class StandardizeError(ValueError):
     """The input cannot be standardized: unreadable, malformed, or without any known column."""
 
 
+def _default_or_plain(cleaner, values: pd.Series, context, unknown: pd.Series) -> pd.Series:
+    """`cleaner(values, context)`; where the row's country was unknown and the value does not
+    fit the default country ("EC1A 1BB" under a US default), the country-free form instead."""
+    out = cleaner(values, context)
+    retry = unknown & out.isna()
+    if retry.any():
+        out = out.where(~retry, cleaner(values, None))
+    return out
+
+
 def _outputs(roles: dict[str, str], chunk: pd.DataFrame, default_country: str) -> dict[str, tuple[str, pd.Series]]:
     """std column -> (source column, standardized values) for one chunk."""
     out: dict[str, tuple[str, pd.Series]] = {}
@@ -56,10 +66,12 @@ def _outputs(roles: dict[str, str], chunk: pd.DataFrame, default_country: str) -
             add(f"std_{role}", role, addresses.street(chunk[col(role)]))
     if col("city"):
         add("std_city", "city", addresses.city(chunk[col("city")]))
+    unknown = country.isna() if country is not None else pd.Series(True, index=chunk.index)
     if col("region"):
-        add("std_region", "region", addresses.region(chunk[col("region")], context))
+        add("std_region", "region", _default_or_plain(addresses.region, chunk[col("region")], context, unknown))
     if col("postal_code"):
-        add("std_postal_code", "postal_code", addresses.postal_code(chunk[col("postal_code")], context))
+        add("std_postal_code", "postal_code",
+            _default_or_plain(addresses.postal_code, chunk[col("postal_code")], context, unknown))
     if country is not None:
         add("std_country", "country", country)
     if col("sku"):
@@ -87,7 +99,8 @@ def standardize_file(input_csv: Path, out_csv: Path, entity: str = "customer", *
                      default_country: str = "US") -> dict:
     """Write `out_csv`: `input_csv` unchanged plus standardized `std_*` columns for the columns
     recognized by header for `entity` ("customer", "vendor", "product"). `default_country`
-    stands in for a missing or blank country when reading phones, regions and postal codes.
+    stands in for a missing or blank country when reading phones, regions and postal codes
+    (a region or postal code that does not fit it is then kept in its country-free form).
     `progress`, when given, is called with the number of rows of each chunk written (it fits
     `tqdm.update`). Returns {"rows", "entity", "input", "output", "detected": role -> header,
     "columns": std column -> {"source", "standardized", "blank", "invalid"}}.

@@ -66,6 +66,15 @@ def test_standardizes_a_customer_export(tmp_path):
                                                  "invalid": 0}
 
 
+def test_blank_country_falls_back_to_the_country_free_form(tmp_path):
+    src = write_csv(tmp_path / "c.csv", ["zip", "state", "country"],
+                    [["ec1a1bb", "England", ""], ["2134", "mass.", ""], ["k1a0b1", "on", "Canada"]])
+    standardize_file(src, tmp_path / "out.csv")
+    out = read(tmp_path / "out.csv")
+    assert out["std_postal_code"].tolist() == ["EC1A1BB", "02134", "K1A 0B1"]
+    assert out["std_region"].tolist() == ["England", "MA", "ON"]
+
+
 def test_chunked_run_gives_the_same_output(tmp_path):
     rows = [[f"{r[0]}-{i}"] + r[1:] for i in range(7) for r in ROWS]
     src = write_csv(tmp_path / "big.csv", HEADER, rows)
