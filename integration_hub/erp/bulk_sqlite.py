@@ -1,0 +1,99 @@
+"""SQLite side of the ledger: one write transaction, staged ids to find what changed, executemany upsert.
+
+Only created and updated rows are written, sorted by external_id: on a text primary key,
+key-ordered inserts roughly halve the B-tree cost of a fresh million-row load, and a
+re-run of an unchanged batch writes nothing at all.
+"""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from integration_hub.erp import bulk
+from integration_hub.erp.base import LOAD_METADATA, EntitySpec
+from integration_hub.erp.ledger_schema import TABLES, to_rows
+
+
+class SqliteBulk:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+
+    @contextmanager
+    def _transaction(self, mode: str = "IMMEDIATE"):
+        """Explicit BEGIN/COMMIT on the driver connection (sqlite3 otherwise opens transactions itself)."""
+        pooled = self.engine.raw_connection()
+        conn = pooled.driver_connection
+        saved = conn.isolation_level
+        conn.isolation_level = None
+        try:
+            conn.execute(f"BEGIN {mode}")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.isolation_level = saved
+            pooled.close()
+
+    def _stage_ids(self, conn, ids: pd.Series, hashes: pd.Series | None = None) -> sa.Table:
+        staged = bulk.ids_table()
+        conn.execute(bulk.sql(sa.schema.CreateTable(staged), self.dialect))
+        values = hashes.to_numpy(dtype=object) if hashes is not None else [None] * len(ids)
+        conn.executemany(bulk.sql(staged.insert(), self.dialect), zip(ids.to_numpy(dtype=object), values))
+        return staged
+
+    def merge(self, spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+        """Upsert `frame` (staged columns) with the batch `meta`; returns the ids written, `created` True/False."""
+        table = TABLES[spec.name]
+        with self._transaction() as conn:
+            if conn.execute(bulk.sql(bulk.any_row(table), self.dialect, literal=True)).fetchone() is None:
+                changed = pd.DataFrame({"external_id": frame["external_id"].to_numpy(), "created": True})
+            else:
+                staged = self._stage_ids(conn, frame["external_id"], frame["content_hash"])
+                rows = conn.execute(bulk.sql(bulk.changed(table, staged), self.dialect)).fetchall()
+                conn.execute(bulk.sql(sa.schema.DropTable(staged), self.dialect))
+                changed = pd.DataFrame.from_records(rows, columns=["external_id", "created"])
+                changed["created"] = changed["created"].astype(bool)
+                frame = frame[frame["external_id"].isin(changed["external_id"])]
+            if len(frame):
+                order = pc.sort_indices(pa.array(frame["external_id"].to_numpy(), pa.string())).to_numpy()
+                rows = to_rows(spec, frame.iloc[order], meta)
+                conn.executemany(bulk.sql(bulk.upsert(table, self.dialect), self.dialect), rows)
+        return changed
+
+    def read(self, spec: EntitySpec, ids: pd.Series | None) -> dict[str, np.ndarray]:
+        """Stored rows (raw driver values), optionally only `ids`, ordered by external_id."""
+        table = TABLES[spec.name]
+        names = [*spec.columns, *LOAD_METADATA]
+        with self._transaction("DEFERRED") as conn:
+            staged = self._stage_ids(conn, ids) if ids is not None else None
+            query = bulk.read(table, [table.c[n] for n in names], staged)
+            rows = conn.execute(bulk.sql(query, self.dialect)).fetchall()
+            if staged is not None:
+                conn.execute(bulk.sql(sa.schema.DropTable(staged), self.dialect))
+        return _columns(rows, names)
+
+
+def _columns(rows: list[tuple], names: list[str]) -> dict[str, np.ndarray]:
+    """Transpose fetched rows into object columns (from_records builds a 2-D object array and splits it again).
+
+    The cyclic GC is paused meanwhile: a million fresh tuples would trigger repeated full
+    collections that find nothing to free.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        columns = zip(*rows) if rows else [()] * len(names)
+        return {n: np.array(c, dtype=object) for n, c in zip(names, columns)}
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,0 +1,89 @@
+"""The SQL ledger: the hub's embedded ERP, a SQLite file by default or a PostgreSQL database.
+
+`upsert` applies the ledger rules to the whole batch (ledger_rules), then hands the
+accepted rows to the backend's set-based merge (bulk_sqlite / bulk_postgres); verdicts
+come from comparing content hashes with what the ledger already holds, so loading the
+same batch twice reports every record unchanged and writes nothing.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from integration_hub.erp import applications
+from integration_hub.erp.base import OUTCOME_COLUMNS, ErpTarget, LoadOutcome, entity_spec
+from integration_hub.erp.bulk_postgres import PostgresBulk
+from integration_hub.erp.bulk_sqlite import SqliteBulk
+from integration_hub.erp.ledger_rules import prepare
+from integration_hub.erp.ledger_schema import METADATA, to_canonical
+
+
+def normalize_url(url: str) -> str:
+    """Pin PostgreSQL URLs to psycopg2 (the driver installed; SQLAlchemy 2.1 would pick psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets readers run during a load; NORMAL skips the fsync per commit that WAL does not need
+    cursor = dbapi_conn.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+class SqlLedger(ErpTarget):
+    """An ErpTarget over SQLAlchemy: `sqlite:///path/ledger.db` or `postgresql://...`."""
+
+    def __init__(self, url: str, *, chunk_rows: int = 200_000) -> None:
+        self.url = normalize_url(url)
+        parsed = sa.make_url(self.url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(self.url)
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self._bulk = SqliteBulk(self.engine)
+        elif parsed.get_backend_name() == "postgresql":
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+            self._bulk = PostgresBulk(self.engine, chunk_rows)
+        else:
+            raise ValueError(f"SqlLedger supports sqlite and postgresql URLs, not {parsed.get_backend_name()!r}")
+        METADATA.create_all(self.engine)
+
+    def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
+        spec = entity_spec(entity)
+        accepted, verdicts = prepare(spec, records)
+        if len(accepted):
+            meta = {"mapping_version": mapping_version, "run_id": run_id, "loaded_at": datetime.now(timezone.utc)}
+            changed = self._bulk.merge(spec, accepted, meta)
+            created = changed.set_index("external_id")["created"]
+            written = accepted["external_id"].map(created)
+            outcome = written.map({True: LoadOutcome.CREATED.value, False: LoadOutcome.UPDATED.value})
+            verdicts.iloc[accepted.index, 1] = outcome.fillna(LoadOutcome.UNCHANGED.value).to_numpy()
+        return verdicts.loc[:, list(OUTCOME_COLUMNS)]
+
+    def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
+        """Canonical columns (int64 money, datetime64[ns, UTC]) plus mapping_version, run_id, loaded_at."""
+        spec = entity_spec(entity)
+        ids = None
+        if external_ids is not None:
+            ids = pd.Series(list(external_ids), dtype=object).dropna().drop_duplicates()
+        return to_canonical(spec, self._bulk.read(spec, ids))
+
+    def apply_payments(self, run_id: str) -> pd.DataFrame:
+        with self.engine.begin() as conn:
+            return applications.apply_payments(conn, run_id)
+
+    def invoice_balances(self) -> pd.DataFrame:
+        """Per invoice: external_id, invoice_number, currency, status, total, credited, applied, open (minor units)."""
+        with self.engine.connect() as conn:
+            return applications.invoice_balances(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()

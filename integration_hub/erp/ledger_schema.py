@@ -1,0 +1,112 @@
+"""Tables of the SQL ledger (SQLAlchemy Core), and the frame <-> row conversions they need.
+
+One table per canonical entity, keyed by external_id, with the load metadata and the
+record's content hash; payment_applications links payments to the invoices they settle.
+Money is BIGINT minor units; timestamps are timezone-aware (SQLite keeps fixed-width ISO
+8601 UTC text, which sorts in time order).
+"""
+from __future__ import annotations
+
+from itertools import repeat
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from integration_hub.erp.base import ENTITIES, LOAD_METADATA, EntitySpec
+from integration_hub.erp.codec import int_values, iso_utc
+
+METADATA = sa.MetaData()
+# byte-order keys on PostgreSQL: the same order as SQLite, and B-tree inserts skip locale-aware
+# comparison (the server's C.UTF-8 default is not the fast "C" path)
+KEY = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
+def _entity_table(spec: EntitySpec) -> sa.Table:
+    columns = []
+    for name in spec.columns:
+        if name in spec.money:
+            columns.append(sa.Column(name, sa.BigInteger, nullable=False))
+        elif name in spec.nullable_money:
+            columns.append(sa.Column(name, sa.BigInteger))
+        elif name in spec.timestamps:
+            columns.append(sa.Column(name, sa.DateTime(timezone=True)))
+        else:
+            key = name == "external_id" or name == "invoice_number"
+            columns.append(sa.Column(name, KEY if key else sa.Text, primary_key=name == "external_id"))
+    return sa.Table(
+        spec.table, METADATA, *columns,
+        sa.Column("mapping_version", sa.Text), sa.Column("run_id", sa.Text),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+    )
+
+
+TABLES: dict[str, sa.Table] = {name: _entity_table(spec) for name, spec in ENTITIES.items()}
+# apply_payments joins payments to invoices by number
+sa.Index("ix_invoices_invoice_number", TABLES["invoice"].c.invoice_number)
+
+PAYMENT_APPLICATIONS = sa.Table(
+    "payment_applications", METADATA,
+    sa.Column("payment_external_id", KEY, primary_key=True),
+    sa.Column("invoice_external_id", KEY, primary_key=True),
+    sa.Column("applied_minor", sa.BigInteger, nullable=False),
+    sa.Column("run_id", sa.Text),
+)
+
+
+def staged_columns(spec: EntitySpec) -> tuple[str, ...]:
+    """What a load sends per record; the load metadata is constant per batch and sent once."""
+    return (*spec.columns, "content_hash")
+
+
+def timestamp_columns(spec: EntitySpec) -> tuple[str, ...]:
+    return (*spec.timestamps, "loaded_at")
+
+
+def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> list[tuple]:
+    """Python tuples in stored column order, as DB-API drivers bind them (SQLite path).
+
+    `frame` holds the canonical columns and content_hash; `meta` the batch's constant
+    mapping_version, run_id and loaded_at.
+    """
+    money = {*spec.money, *spec.nullable_money}
+    parts = []
+    for name in spec.columns:
+        col = frame[name]
+        if name in spec.timestamps:
+            parts.append(iso_utc(col))
+        elif name in money:
+            parts.append(int_values(col))
+        else:
+            parts.append(col.to_numpy(dtype=object))
+    loaded_at = iso_utc(pd.Series([meta["loaded_at"]]))[0]
+    constants = [repeat(meta["mapping_version"]), repeat(meta["run_id"]), repeat(loaded_at)]
+    return list(zip(*parts, *constants, frame["content_hash"].to_numpy(dtype=object)))
+
+
+def to_canonical(spec: EntitySpec, raw) -> pd.DataFrame:
+    """Give columns read from the database (`raw[name]`, array-likes) their canonical dtypes.
+
+    Timestamps may arrive as ISO text (SQLite) or integer epoch microseconds (PostgreSQL);
+    missing text is already None from both drivers.
+    """
+    out = {}
+    for name in (*spec.columns, *LOAD_METADATA):
+        col = pd.Series(raw[name], copy=False)
+        if name in spec.money:
+            col = col.astype("int64")
+        elif name in spec.nullable_money:
+            col = col.astype("Int64")
+        elif name in timestamp_columns(spec):
+            col = _timestamps(col)
+        out[name] = col.to_numpy() if col.dtype == object else col.array
+    return pd.DataFrame(out)
+
+
+def _timestamps(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        micros = col.astype("Int64").to_numpy(dtype="int64", na_value=np.iinfo("int64").min)
+        stamps = pd.Series(micros.view("datetime64[us]"))  # int64 min is NaT
+        return stamps.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+    return pd.to_datetime(col, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
