@@ -31,20 +31,27 @@ def _reject(rows: pd.Index, rule: str, column: str, values: pd.Series) -> pd.Dat
                          "value": values.loc[rows].astype("string").values})
 
 
+def _exact_duplicates(raw: pd.DataFrame, declared: list[str], source_id: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows identical to an earlier row in every declared column: a re-export, folded into the first copy."""
+    duplicate = raw.duplicated(subset=declared, keep="first")
+    copies = raw[raw.duplicated(subset=declared, keep=False)]      # only rows that have a twin: few
+    first_row = copies.groupby(declared, dropna=False, sort=False)[ROW].transform("first")
+    later = raw.index[duplicate]
+    merged = pd.DataFrame({
+        "row": later,
+        "merged_into": raw.loc[later, source_id].astype("string").to_numpy(),
+        "reason": [f"exact duplicate of row {r}" for r in first_row.loc[later]],
+    })
+    return merged, duplicate
+
+
 def clean_frame(raw: pd.DataFrame, entity: EntityDeclaration) -> CleanResult:
     declared = [c.column for c in entity.columns]
     missing = [c for c in declared if c not in raw.columns]
     if missing:
         raise KeyError(f"{entity.system}/{entity.name}: export is missing declared columns {missing}")
 
-    duplicate = raw.duplicated(subset=declared, keep="first")
-    first_row = raw.loc[~duplicate].drop_duplicates(subset=declared).set_index(declared)[ROW]
-    merged = pd.DataFrame({
-        "row": raw.index[duplicate],
-        "merged_into": raw.loc[duplicate, entity.source_id].astype("string").values,
-        "reason": [f"exact duplicate of row {first_row.get(tuple(v), '?')}"
-                   for v in raw.loc[duplicate, declared].itertuples(index=False, name=None)],
-    })
+    merged, duplicate = _exact_duplicates(raw, declared, entity.source_id)
     source = raw.loc[~duplicate]
     cleaned = pd.DataFrame(index=source.index)
     rejects: list[pd.DataFrame] = []
