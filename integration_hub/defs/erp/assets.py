@@ -126,23 +126,23 @@ def _quarantine(store, context, entity: EntityDeclaration, loaded: dg.AssetKey) 
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["stage", "row_number", "value"])
 
 
-def _conservation_check(loaded: dg.AssetsDefinition, canonical: str, feed: Feed):
-    entity = feed.entity
+def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed):
+    entity, key = feed.entity, loaded_def.key
 
-    @dg.asset_check(asset=loaded, name=f"conservation_{feed.input_name}", blocking=True,
+    @dg.asset_check(asset=loaded_def, name=f"conservation_{feed.input_name}", blocking=True,
                     additional_ins={"extracted": dg.AssetIn(key=asset_key(entity, "extracted")),
                                     "mapped": dg.AssetIn(key=asset_key(entity, "mapped"))},
                     description=f"{entity.system}/{entity.name}: extracted = loaded + quarantined + merged, row by "
                                 "row: no record is lost or counted twice.")
-    def _check(context: dg.AssetCheckExecutionContext, erp: ErpResource, hub: HubStoreResource,
+    def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
                extracted: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
-        store, target = hub.store(), erp.target()
-        quarantine = _quarantine(store, context, entity, loaded.key)
-        runs = _run_ids(context, entity, loaded.key)
+        store = hub.store()
+        quarantine = _quarantine(store, context, entity, key)
+        runs = _run_ids(context, entity, key)
         merges = store.merged(run_ids=[runs["cleaned"]], system=entity.system, entity=entity.name)
-        in_erp = set(target.read_back(canonical, external_ids=list(mapped["external_id"]))["external_id"])
         load_rejected = set(quarantine.loc[quarantine["stage"] == "loaded", "row_number"].dropna().astype(int))
-        accepted = mapped[mapped["external_id"].isin(in_erp) & ~mapped[ROW].isin(load_rejected)]
+        # `loaded` is the ERP's own read-back after the load, not what the hub sent.
+        accepted = mapped[mapped["external_id"].isin(loaded["external_id"]) & ~mapped[ROW].isin(load_rejected)]
         result = account_rows(extracted[ROW], accepted[ROW], quarantine["row_number"], merges["row_number"])
         return dg.AssetCheckResult(passed=result.holds, severity=dg.AssetCheckSeverity.ERROR,
                                    description=result.describe(), metadata={
