@@ -27,11 +27,11 @@ class ResolverConfig:
     match_threshold: float = 0.99         # pairs at or above may merge
     review_threshold: float = 0.5         # pairs between this and match_threshold go to review, unmerged
     cannot_link_threshold: float = 0.01   # a pair below this is a clear non-match: its clusters never merge
+    cannot_link_against: float = -7.5     # so is a pair whose negative weights add up to this or less
     block_cap: int = 200                  # blocks of more records are skipped (reported in stats)
     blocking_rules: tuple[str, ...] = blocking.DEFAULT_RULES
     comparisons: dict[str, tuple[scoring.Level, ...]] = field(default_factory=dict)   # overrides of the defaults
     prior_weight: float = scoring.DEFAULT_PRIOR   # log2 prior odds that two random records are one customer
-    own_copies: int = 3                   # records one customer may have before its values count as common
     systems_of_record: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SYSTEMS_OF_RECORD))
     default_region: str = "US"            # country for phone numbers written without one
     max_component: int = 500              # components larger than this are not completed pair by pair
@@ -99,7 +99,7 @@ def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkag
 
     candidates, block_stats = blocking.candidate_pairs(prepared, config.blocking_rules, config.block_cap)
     lap("blocking")
-    scorer = scoring.PairScorer(prepared, config.comparisons, config.own_copies)
+    scorer = scoring.PairScorer(prepared, config.comparisons)
     scored = _score_all(scorer, candidates["a"].to_numpy(), candidates["b"].to_numpy(), prior,
                         config.cannot_link_threshold, config.score_batch)
     lap("scoring")
@@ -108,7 +108,8 @@ def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkag
         return _score_all(scorer, a, b, prior, 0.0, config.score_batch)
 
     clusters = cluster(n, scored, score_missing, match=config.match_threshold,
-                       cannot_link=config.cannot_link_threshold, max_component=config.max_component)
+                       cannot_link=config.cannot_link_threshold, cannot_link_against=config.cannot_link_against,
+                       max_component=config.max_component)
     scored = clusters.pairs
     labels = clusters.labels
     lap("clustering")

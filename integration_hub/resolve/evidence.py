@@ -80,11 +80,16 @@ def record_evidence(best: np.ndarray, merged: np.ndarray, scored: pd.DataFrame, 
 def review_queue(scored: pd.DataFrame, refused: pd.DataFrame, labels: np.ndarray, keys: np.ndarray, config,
                  comparisons: dict[str, tuple[Level, ...]]) -> pd.DataFrame:
     """Pairs left in different clusters that deserve a human look: uncertain ones (between the review
-    and match thresholds) and strong ones whose merge was refused to avoid chaining."""
+    and match thresholds), likely ones that are clear non-matches on some field (`bad`), and
+    likely ones whose merge was refused to avoid chaining."""
     a, b, p = scored["a"].to_numpy(), scored["b"].to_numpy(), scored["p"].to_numpy()
     apart = labels[a] != labels[b]
     uncertain = np.flatnonzero(apart & (p >= config.review_threshold) & (p < config.match_threshold))
     reasons = {int(i): "uncertain: between the review and match thresholds" for i in uncertain}
+    if "bad" in scored.columns:   # likely by probability, yet a clear non-match on some field
+        bad = scored["bad"].to_numpy()
+        for i in np.flatnonzero(apart & (p >= config.match_threshold) & (bad != "")).tolist():
+            reasons[i] = f"not merged: {bad[i]}"
     if len(refused):
         lookup = pd.Series(np.arange(len(a)), index=a * len(labels) + b)
         for x, y, u, v, why in refused[["a", "b", "blocker_a", "blocker_b", "why"]].itertuples(index=False, name=None):

@@ -4,11 +4,13 @@ carries a match weight log2(m / u), and the weights add up with a prior into a m
 m is the chance a level is seen when the two records ARE one customer, u the chance it is seen
 when they are not. The defaults below are set for customer exports typed by different people in
 different systems, with u as for a customer base of about 100,000. They do not depend on the
-file's size, so neither does a decision. Only where the data shows a value is common is u raised,
-to the value's frequency beyond the copies one customer makes of itself (`own_copies`): agreeing
-on "James Smith", a shared office phone or the ZIP of a big city counts for less than agreeing on
-a rare value, while a name that appears only in one customer's three records keeps its weight. A
-level marked `conflict`
+file's size, so neither does a decision. Only where the data shows a value is shared by several
+customers is u raised, to the value's frequency over the records of the customers beyond the
+first: agreeing on "James Smith" (many people, many places), an office park's phone (many
+company names) or a big city's ZIP counts for less than agreeing on a rare value, while a value
+found only in one customer's five records keeps its full weight. Customers are told apart, for
+a name, by where its records are (address, else postal code, else city) and, for every other
+value, by that place together with the first letters of the records' names. A level marked `conflict`
 (two different dates of birth, national ids or tax ids) is strong evidence against, and the
 clustering refuses to join records across it.
 """
@@ -36,14 +38,17 @@ def _levels(*levels: Level) -> tuple[Level, ...]:
 # Levels in order; the last one is disagreement. A comparison with a value missing on either
 # side is "missing" and weighs 0.
 COMPARISONS: dict[str, tuple[Level, ...]] = {
-    "name": _levels(Level("exact", 0.60, 2e-5), Level("close", 0.20, 1e-5), Level("similar", 0.10, 2e-4),
+    # A company's full name (legal form dropped) is close to unique; a person's name is not.
+    "name": _levels(Level("exact", 0.60, 1e-7), Level("close", 0.20, 1e-6), Level("similar", 0.10, 5e-5),
                     Level("weak", 0.05, 0.02), Level("different", 0.01, 0.99)),
+    "person_name": _levels(Level("exact", 0.60, 2e-5), Level("close", 0.20, 1e-5), Level("similar", 0.10, 2e-4),
+                           Level("weak", 0.05, 0.02), Level("different", 0.01, 0.99)),
     "email": _levels(Level("exact", 0.55, 1e-6), Level("same_mailbox", 0.05, 1e-6),
                      Level("same_company_domain", 0.25, 1e-5), Level("different", 0.15, 0.999)),
     "phone": _levels(Level("exact", 0.75, 1e-6), Level("different", 0.12, 0.999)),
     # Street, postal code and city say one thing (where the customer is), so they are one comparison:
     # counted separately, a shared building would be counted three times.
-    "address": _levels(Level("exact", 0.70, 1e-5), Level("same_street", 0.04, 1e-4),
+    "address": _levels(Level("exact", 0.70, 1e-5), Level("same_street_place_unknown", 0.04, 1e-4),
                        Level("same_postal_code", 0.12, 1e-3), Level("same_city", 0.06, 0.01),
                        Level("same_city_other_postal_code", 0.02, 0.01), Level("different", 0.03, 0.97)),
     "unit": _levels(Level("exact", 0.90, 0.05), Level("different", 0.10, 0.9)),
@@ -56,26 +61,31 @@ NAME_THRESHOLDS = (0.92, 0.80, 0.65)       # close, similar, weak
 STREET_SIMILAR = 0.85
 
 
-def _codes(values: pd.Series, own_copies: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Integer code per row (-1 when missing), the frequency of each row's value beyond `own_copies`
-    records (0 for values no more frequent than that), and the distinct values."""
+def _codes(values: pd.Series, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer code per row (-1 when missing), the shared frequency of each row's value, and the
+    distinct values. `owner` tells customers apart (a code per row, -1 unknown): a value held by
+    k of them in c records has shared frequency c * (1 - 1/k) / n, 0 when one customer holds it."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype(np.float64)
-    per_row = counts[np.maximum(codes, 0)] if len(uniques) else np.zeros(len(codes))
-    excess = np.where(codes >= 0, np.maximum(per_row - own_copies, 0.0), np.nan) / max(len(values), 1)
-    return codes, excess, np.asarray(uniques, dtype=object)
+    known = (codes >= 0) & (owner >= 0)
+    held = pd.unique(codes[known].astype(np.int64) * (int(owner.max()) + 1 if len(owner) else 1) + owner[known])
+    width = int(owner.max()) + 1 if len(owner) else 1
+    owners = np.maximum(np.bincount(held // width, minlength=len(uniques)), 1).astype(np.float64)
+    shared = counts * (1.0 - 1.0 / owners)
+    frequency = np.where(codes >= 0, shared[np.maximum(codes, 0)] if len(uniques) else 0.0, np.nan)
+    return codes, frequency / max(len(values), 1), np.asarray(uniques, dtype=object)
 
 
-def _similarity(values: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """token_sort_ratio / 100 of the pairs under `mask` (NaN elsewhere), computed once per distinct
-    pair of values: word order does not count ("doe jane" = "jane doe"), a typo costs a little."""
+def _similarity(values: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray,
+                scorer=fuzz.ratio) -> np.ndarray:
+    """`scorer` / 100 of the pairs under `mask` (NaN elsewhere), computed once per distinct pair of values."""
     out = np.full(len(a), np.nan, dtype=np.float32)
     if not mask.any():
         return out
     ca, cb = codes[a[mask]], codes[b[mask]]
     pair_codes, distinct = pd.factorize(ca.astype(np.int64) * len(values) + cb)
     left, right = values[distinct // len(values)], values[distinct % len(values)]
-    scores = process.cpdist(list(left), list(right), scorer=fuzz.token_sort_ratio, workers=-1)
+    scores = process.cpdist(list(left), list(right), scorer=scorer, workers=-1)
     out[mask] = scores[pair_codes] / 100.0
     return out
 
@@ -83,20 +93,25 @@ def _similarity(values: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndar
 class PairScorer:
     """Scores pairs of rows of one prepared frame; term frequencies come from that frame."""
 
-    def __init__(self, prepared: pd.DataFrame, comparisons: dict[str, tuple[Level, ...]] | None = None,
-                 own_copies: int = 3):
+    def __init__(self, prepared: pd.DataFrame, comparisons: dict[str, tuple[Level, ...]] | None = None):
         self.prepared = prepared.reset_index(drop=True)
         self.comparisons = {**COMPARISONS, **(comparisons or {})}
         p = self.prepared
-        self._fields = {name: _codes(p[name], own_copies) for name in (
-            "name_key", "street_key", "email", "email_domain", "phone", "postal_key", "city_key", "country",
+        address = p["street_number"] + "|" + p["street_key"]
+        place = address.fillna(p["postal_key"]).fillna(p["city_key"])
+        by_place = pd.factorize(place)[0]
+        by_customer = pd.factorize(p["name_key"].str.replace(" ", "", regex=False).str[:3] + "|" + place)[0]
+        self._fields = {name: _codes(p[name], by_customer) for name in (
+            "street_key", "email", "email_domain", "phone", "postal_key", "city_key", "country",
             "unit_key", "street_number", "date_of_birth", "national_id", "tax_id")}
-        self._fields["mailbox"] = _codes(p["email_user"] + "@" + p["email_domain"], own_copies)
-        self._fields["address"] = _codes(p["street_number"] + "|" + p["street_key"], own_copies)
+        self._fields["name_key"] = _codes(p["name_key"], by_place)
+        self._fields["mailbox"] = _codes(p["email_user"] + "@" + p["email_domain"], by_customer)
+        self._fields["address"] = _codes(address, by_customer)
         self._free = p["email_free"].to_numpy(dtype=bool)
+        self._org = p["org_key"].notna().to_numpy()
 
     def _weights(self, name: str, level: np.ndarray, tf: np.ndarray) -> np.ndarray:
-        """Weight per pair of `level` (-1 missing -> 0); agreeing levels use u >= the value's excess frequency."""
+        """Weight per pair of `level` (-1 missing -> 0); agreeing levels use u >= the value's shared frequency."""
         out = np.zeros(len(level), dtype=np.float32)
         levels = self.comparisons[name]
         for i, lv in enumerate(levels):
@@ -115,9 +130,9 @@ class PairScorer:
         both = (ca >= 0) & (cb >= 0)
         return both, both & (ca == cb), np.fmax(tf[a], tf[b])
 
-    def _similar(self, field: str, a, b, mask) -> np.ndarray:
+    def _similar(self, field: str, a, b, mask, scorer=fuzz.ratio) -> np.ndarray:
         codes, _, values = self._fields[field]
-        return _similarity(values, codes, a, b, mask)
+        return _similarity(values, codes, a, b, mask, scorer)
 
     def _address(self, a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Address level per pair (see COMPARISONS["address"]), its term frequency, street similarity."""
@@ -129,20 +144,28 @@ class PairScorer:
         postal_both, postal_same, tf_postal = self._exact("postal_key", a, b)
         city_both, city_same, tf_city = self._exact("city_key", a, b)
         place = postal_same | (~postal_both & city_same)
-        level = np.select([street & place, street, postal_same, city_same & ~postal_both, city_same], [0, 1, 2, 3, 4], 5)
+        unknown_place = ~postal_both & ~city_both
+        level = np.select([street & place, street & unknown_place, postal_same, city_same & ~postal_both, city_same],
+                          [0, 1, 2, 3, 4], 5)
         level = np.where(street_both | postal_both | city_both, level, -1)
         tf = np.select([level <= 1, level == 2], [tf_street, tf_postal], tf_city)
         return level, tf, sim
 
     def score(self, a: np.ndarray, b: np.ndarray, min_weight: float | None = None) -> pd.DataFrame:
         """One row per pair: a, b, per comparison its level code (l_*, -1 missing) and weight (w_*),
-        name and street similarity, total weight (before the prior) and conflict. With `min_weight`,
+        name and street similarity, total weight (before the prior), `against` (the sum of the
+        negative weights alone) and conflict. With `min_weight`,
         only pairs whose total weight reaches it are returned."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         levels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
+        # Word order counts for companies ("Lehmann & Zimmermann" is not "Zimmermann & Lehmann") but
+        # not for people ("Doe, Jane" is "Jane Doe").
         both, same, tf = self._exact("name_key", a, b)
-        name_sim = self._similar("name_key", a, b, both & ~same)
+        orgs = self._org[a] & self._org[b]
+        name_sim = self._similar("name_key", a, b, both & ~same & orgs)
+        people = both & ~same & ~orgs
+        name_sim[people] = self._similar("name_key", a, b, people, fuzz.token_sort_ratio)[people]
         name_sim[same] = 1.0
         level = np.where(same, 0, np.select([name_sim >= t for t in NAME_THRESHOLDS], [1, 2, 3], 4))
         levels["name"] = (np.where(both, level, -1), tf)
@@ -163,16 +186,21 @@ class PairScorer:
         levels["address"] = (level, tf)
 
         total = np.zeros(len(a), dtype=np.float32)
+        against = np.zeros(len(a), dtype=np.float32)
         conflict = np.zeros(len(a), dtype=bool)
         weights = {}
         for name, (level, tf) in levels.items():
             weights[name] = self._weights(name, level, tf)
+            if name == "name":   # persons' names (on either side) weigh as person names
+                person = ~orgs
+                weights[name][person] = self._weights("person_name", level[person], tf[person])
             total += weights[name]
+            against += np.minimum(weights[name], 0)
             for i, lv in enumerate(self.comparisons[name]):
                 if lv.conflict:
                     conflict |= level == i
         keep = slice(None) if min_weight is None else np.flatnonzero((total >= min_weight) | conflict)
-        out = {"a": a[keep], "b": b[keep], "weight": total[keep], "conflict": conflict[keep],
+        out = {"a": a[keep], "b": b[keep], "weight": total[keep], "against": against[keep], "conflict": conflict[keep],
                "name_similarity": name_sim[keep], "street_similarity": street_sim[keep]}
         for name, (level, _) in levels.items():
             out[f"l_{name}"] = level[keep].astype(np.int8)

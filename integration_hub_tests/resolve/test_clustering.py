@@ -23,7 +23,7 @@ def test_chain_with_clear_non_match_is_not_one_cluster():
     result = cluster(3, pairs, _no_missing, match=0.99, cannot_link=0.01)
     assert result.labels[0] == result.labels[1] != result.labels[2]
     assert result.refused[["a", "b"]].values.tolist() == [[1, 2]]
-    assert result.refused["why"].iloc[0] == "probability 0.000"
+    assert result.refused["why"].iloc[0] == "probability below the cannot-link threshold"
 
 
 def test_chain_without_contradiction_is_one_cluster():
@@ -43,6 +43,14 @@ def test_unscored_pairs_inside_a_component_are_scored_before_merging():
     result = cluster(3, pairs, score_missing, match=0.99, cannot_link=0.01)
     assert asked == [(0, 2)]
     assert result.labels[0] == result.labels[1] != result.labels[2]
+
+
+def test_strong_evidence_against_vetoes_a_merge_whatever_agrees():
+    pairs = pd.DataFrame({"a": [0, 1, 0], "b": [1, 2, 2], "p": [0.9999, 0.999, 0.6], "conflict": False,
+                          "against": [0.0, 0.0, -8.1]})
+    result = cluster(3, pairs, _no_missing, match=0.99, cannot_link=0.01)
+    assert result.labels[0] == result.labels[1] != result.labels[2]
+    assert result.refused["why"].tolist() == ["too much evidence against"]
 
 
 def test_conflicting_identifiers_veto_a_merge():

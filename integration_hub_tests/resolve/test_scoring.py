@@ -42,6 +42,8 @@ def test_conflicting_identifiers_are_flagged():
 
 def test_common_values_count_for_less():
     # one name shared by many different firms weighs less than a name only one firm has
-    common = {"company": ["Smith Plumbing"] * 12 + ["Quixotic Zephyr Labs"] * 2}
+    cities = ["Austin", "Boston", "Chicago", "Dallas", "Denver", "Detroit", "El Paso", "Fresno", "Houston",
+              "Miami", "Omaha", "Tulsa"]
+    common = {"company": ["Smith Plumbing"] * 12 + ["Quixotic Zephyr Labs"] * 2, "city": cities + ["Reno", "Reno"]}
     out = _score(common, [(0, 1), (12, 13)])
     assert out["w_name"].iloc[0] < out["w_name"].iloc[1] - 2
