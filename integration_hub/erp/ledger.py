@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -62,10 +63,10 @@ class SqlLedger(ErpTarget):
         if len(accepted):
             meta = {"mapping_version": mapping_version, "run_id": run_id, "loaded_at": datetime.now(timezone.utc)}
             changed = self._bulk.merge(spec, accepted, meta)
-            created = changed.set_index("external_id")["created"]
-            written = accepted["external_id"].map(created)
-            outcome = written.map({True: LoadOutcome.CREATED.value, False: LoadOutcome.UPDATED.value})
-            verdicts.iloc[accepted.index, 1] = outcome.fillna(LoadOutcome.UNCHANGED.value).to_numpy()
+            outcome = np.full(len(accepted), LoadOutcome.UNCHANGED.value, dtype=object)
+            outcome[changed["pos"].to_numpy()] = np.where(
+                changed["created"].to_numpy(), LoadOutcome.CREATED.value, LoadOutcome.UPDATED.value)
+            verdicts.iloc[accepted.index, 1] = outcome
         return verdicts.loc[:, list(OUTCOME_COLUMNS)]
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:

@@ -89,7 +89,8 @@ def prepare(spec: EntitySpec, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     bad_currency = ~currency.isin(valid).to_numpy()
     if not spec.currency_required:
         bad_currency &= currency.notna().to_numpy()
-    reasons.add(bad_currency, lambda p: f"currency {currency.iloc[p]!r} is not 3 upper-case letters")
+    reasons.add(bad_currency, lambda p: "missing currency" if currency.iloc[p] is None
+                else f"currency {currency.iloc[p]!r} is not 3 upper-case letters")
 
     for column in (*spec.money, *spec.nullable_money):
         frame[column] = _money(frame[column], column, column in spec.money, reasons)
@@ -105,7 +106,7 @@ def prepare(spec: EntitySpec, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     accepted = frame.loc[~reasons.mask].copy() if reasons.mask.any() else frame
     for column in spec.money:
         accepted[column] = accepted[column].astype("int64")
-    accepted = accepted.assign(content_hash=fingerprint(accepted, spec.name))
+    accepted["content_hash"] = fingerprint(accepted, spec.name)  # in place: assign() would copy the frame
     return accepted, verdicts
 
 

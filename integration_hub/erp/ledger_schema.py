@@ -64,16 +64,17 @@ def timestamp_columns(spec: EntitySpec) -> tuple[str, ...]:
     return (*spec.timestamps, "loaded_at")
 
 
-def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> list[tuple]:
-    """Python tuples in stored column order, as DB-API drivers bind them (SQLite path).
+def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict, take: np.ndarray) -> list[tuple]:
+    """Rows `take` (positions) of `frame` as Python tuples in stored column order (SQLite path).
 
     `frame` holds the canonical columns and content_hash; `meta` the batch's constant
-    mapping_version, run_id and loaded_at.
+    mapping_version, run_id and loaded_at. Columns are taken one by one: taking rows of the
+    whole frame would first copy it into consolidated blocks.
     """
     money = {*spec.money, *spec.nullable_money}
     parts = []
     for name in spec.columns:
-        col = frame[name]
+        col = frame[name].take(take)
         if name in spec.timestamps:
             parts.append(iso_utc(col))
         elif name in money:
@@ -82,7 +83,7 @@ def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> list[tuple]:
             parts.append(col.to_numpy(dtype=object))
     loaded_at = iso_utc(pd.Series([meta["loaded_at"]]))[0]
     constants = [repeat(meta["mapping_version"]), repeat(meta["run_id"]), repeat(loaded_at)]
-    return list(zip(*parts, *constants, frame["content_hash"].to_numpy(dtype=object)))
+    return list(zip(*parts, *constants, frame["content_hash"].to_numpy(dtype=object)[take]))
 
 
 def to_canonical(spec: EntitySpec, raw) -> pd.DataFrame:

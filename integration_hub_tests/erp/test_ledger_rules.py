@@ -27,7 +27,7 @@ def test_clean_batch_is_all_accepted_with_hashes():
     ("external_id", None, "payment at position 1 (source_id 'ch_0000001'): missing external_id"),
     ("external_id", "  ", "payment at position 1 (source_id 'ch_0000001'): missing external_id"),
     ("currency", "usd", "payment stripe:ch_0000001: currency 'usd' is not 3 upper-case letters"),
-    ("currency", None, "payment stripe:ch_0000001: currency None is not 3 upper-case letters"),
+    ("currency", None, "payment stripe:ch_0000001: missing currency"),
     ("currency", "US$", "payment stripe:ch_0000001: currency 'US$' is not 3 upper-case letters"),
     ("amount_minor", None, "payment stripe:ch_0000001: NULL amount_minor"),
     ("amount_minor", 12.5, "payment stripe:ch_0000001: amount_minor 12.5 is not a whole number of minor units"),
