@@ -65,13 +65,19 @@ class AcumaticaTarget(RestTarget):
         self._logged_in = False
         self._login_lock = threading.Lock()
 
-    @classmethod
-    def from_env(cls, postings: PostingLog, url: str | None = None, environ=os.environ, **kwargs) -> AcumaticaTarget:
+    @staticmethod
+    def check_env(url: str | None = None, environ=os.environ) -> str:
+        """The instance URL, once every variable a login needs is set (else RuntimeError naming them)."""
         needed = ("ACUMATICA_USER", "ACUMATICA_PASSWORD", "ACUMATICA_COMPANY")
         url = url or environ.get("ACUMATICA_URL")
         missing = [n for n in needed if not environ.get(n)] + ([] if url else ["ACUMATICA_URL"])
         if missing:
             raise RuntimeError(f"Acumatica needs {', '.join(missing)}")
+        return url
+
+    @classmethod
+    def from_env(cls, postings: PostingLog, url: str | None = None, environ=os.environ, **kwargs) -> AcumaticaTarget:
+        url = cls.check_env(url, environ)
         return cls(url, environ["ACUMATICA_USER"], environ["ACUMATICA_PASSWORD"], environ["ACUMATICA_COMPANY"],
                    postings, branch=environ.get("ACUMATICA_BRANCH"),
                    version=environ.get("ACUMATICA_ENDPOINT_VERSION", DEFAULT_VERSION), **kwargs)

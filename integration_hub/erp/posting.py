@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from integration_hub.config import ensure_sqlite_dir, normalize_db_url
+from integration_hub.erp.base import OUTCOME_COLUMNS, LoadOutcome, entity_spec, fingerprint
 
 metadata = sa.MetaData()
 
@@ -74,6 +75,31 @@ class PostingLog:
         action[previous.notna() & (previous == records["fingerprint"])] = "unchanged"
         return pd.DataFrame({"external_id": records["external_id"], "fingerprint": records["fingerprint"],
                              "erp_id": erp_id.astype(object).where(erp_id.notna(), None), "action": action})
+
+    def screen(self, target: str, entity: str, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The check before posting a batch: (outcomes, to_post).
+
+        `outcomes` (OUTCOME_COLUMNS, the input's index) already says "rejected" for records
+        without an external_id or repeating one earlier in the batch and "unchanged" for those
+        posted before with the same content; the others are left for the ERP (outcome None).
+        `to_post` is their plan: external_id, fingerprint, erp_id, action create|update.
+        """
+        absent = [c for c in entity_spec(entity).columns if c not in records.columns]
+        if absent:
+            raise ValueError(f"{entity} records lack canonical columns {absent}")
+        ids = records["external_id"]
+        out = pd.DataFrame({"external_id": ids.to_numpy(dtype=object), "outcome": None, "message": ""},
+                           index=records.index).loc[:, list(OUTCOME_COLUMNS)]
+        blank = (ids.isna() | ids.astype("string").str.strip().eq("")).fillna(True).astype(bool)
+        repeated = ids.duplicated(keep="first") & ~blank
+        rejected = LoadOutcome.REJECTED.value
+        out.loc[blank, ["outcome", "message"]] = [rejected, f"{entity}: missing external_id"]
+        out.loc[repeated, ["outcome", "message"]] = [rejected, f"{entity}: duplicate external_id in batch"]
+        candidates = records[~blank & ~repeated]
+        plan = self.plan(target, entity, pd.DataFrame(
+            {"external_id": candidates["external_id"].astype(str), "fingerprint": fingerprint(candidates, entity)}))
+        out.loc[plan.index[plan["action"] == "unchanged"], "outcome"] = LoadOutcome.UNCHANGED.value
+        return out, plan[plan["action"] != "unchanged"]
 
     def record(self, target: str, entity: str, posted: pd.DataFrame, *, run_id: str | None,
                mapping_version: str | None) -> int:

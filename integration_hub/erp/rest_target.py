@@ -18,7 +18,12 @@ from typing import Any
 import pandas as pd
 
 from integration_hub.erp.base import (
-    APPLICATION_COLUMNS, LOAD_METADATA, OUTCOME_COLUMNS, ErpTarget, LoadOutcome, entity_spec, fingerprint,
+    APPLICATION_COLUMNS,
+    LOAD_METADATA,
+    OUTCOME_COLUMNS,
+    ErpTarget,
+    LoadOutcome,
+    entity_spec,
 )
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.specs import ErpSpec
@@ -77,26 +82,10 @@ class RestTarget(ErpTarget):
             return list(pool.map(function, items))
 
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
-        spec = entity_spec(entity)
-        absent = [c for c in spec.columns if c not in records.columns]
-        if absent:
-            raise ValueError(f"{entity} records lack canonical columns {absent}")
-        ids = records["external_id"]
-        out = pd.DataFrame({"external_id": ids.to_numpy(dtype=object), "outcome": None, "message": ""},
-                           index=records.index)
-        blank = ids.isna() | ids.astype("string").str.strip().eq("").fillna(True)
-        repeated = ids.duplicated(keep="first") & ~blank
-        out.loc[blank, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, f"{entity}: missing external_id"]
-        out.loc[repeated, ["outcome", "message"]] = [LoadOutcome.REJECTED.value,
-                                                     f"{entity}: duplicate external_id in batch"]
-        candidates = records[~blank & ~repeated]
-        if candidates.empty:
-            return out.loc[:, list(OUTCOME_COLUMNS)]
-        plan = self.postings.plan(self.name, entity, pd.DataFrame(
-            {"external_id": candidates["external_id"].astype(str), "fingerprint": fingerprint(candidates, entity)}))
-        out.loc[plan.index[plan["action"] == "unchanged"], "outcome"] = LoadOutcome.UNCHANGED.value
-        todo = plan[plan["action"] != "unchanged"]
-        prepared = prepare(entity, candidates.loc[todo.index], self.key)
+        out, todo = self.postings.screen(self.name, entity, records)
+        if todo.empty:
+            return out
+        prepared = prepare(entity, records.loc[todo.index], self.key)
         jobs: list[tuple[Any, ErpSpec, dict]] = []
         routed = pd.Series(False, index=prepared.index)
         for erp_spec in self.specs.get(entity, ()):
@@ -107,7 +96,8 @@ class RestTarget(ErpTarget):
                 out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
             jobs.extend((index, erp_spec, doc) for index, doc in docs.items())
         for index in routed.index[~routed]:
-            out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, self._unrouted(entity, prepared, index)]
+            message = self._unrouted(entity, prepared, index)
+            out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
         answers = self._map(lambda job: self._send(job[1], job[2], todo.at[job[0], "erp_id"]), jobs)
         accepted = []
         for (index, _, _), sent in zip(jobs, answers):
@@ -117,8 +107,8 @@ class RestTarget(ErpTarget):
                                  "fingerprint": todo.at[index, "fingerprint"], "erp_id": sent.erp_id})
             else:
                 out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, sent.message]
-        self.postings.record(self.name, entity, pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"]),
-                             run_id=run_id, mapping_version=mapping_version)
+        accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
+        self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
         return out.loc[:, list(OUTCOME_COLUMNS)]
 
     def _unrouted(self, entity: str, prepared: pd.DataFrame, index) -> str:

@@ -10,7 +10,7 @@ def customers() -> pd.DataFrame:
     rows = []
     for n, (name, country) in enumerate([("Acme Corp", "US"), ("Globex GmbH", "DE"), ("Initech LLC", "US")], 1):
         rows.append({"external_id": f"billing:CUST-{n:06d}", "source_system": "billing", "source_id": f"CUST-{n:06d}",
-                     "name": name, "email": f"ap{n}@acme-{n}.test", "phone": f"+1415555010{n}",
+                     "name": name, "email": f"ap{n}@{name.split()[0].lower()}.com", "phone": f"+1415555010{n}",
                      "address_line1": f"{n} Main St", "address_line2": None, "city": "Springfield", "region": "IL",
                      "postal_code": "62701", "country": country, "currency": "USD", "created_at": DAY})
     return pd.DataFrame(rows)

@@ -7,13 +7,24 @@ import json
 import pandas as pd
 import pytest
 
-from integration_hub.connectors.fakes.netsuite_fake import NetSuiteFake, error_body, rate_limit_fault
+from integration_hub.connectors.fakes.netsuite_fake import (
+    NetSuiteFake,
+    error_body,
+    rate_limit_fault,
+)
 from integration_hub.connectors.http import build_session
 from integration_hub.erp.netsuite import (
-    NetSuiteTarget, credentials_from_env, decode_external_id, encode_external_id,
+    NetSuiteTarget,
+    credentials_from_env,
+    decode_external_id,
+    encode_external_id,
 )
 from integration_hub.erp.netsuite_auth import (
-    TokenCredentials, normalized_parameters, parse_authorization, sign, signature_base_string,
+    TokenCredentials,
+    normalized_parameters,
+    parse_authorization,
+    sign,
+    signature_base_string,
 )
 from integration_hub.erp.posting import PostingLog
 from integration_hub_tests.erp import erp_batch

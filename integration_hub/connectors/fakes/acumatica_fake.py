@@ -36,7 +36,8 @@ def negative_balance_rule(entity: str, fields: dict) -> tuple[str, str] | None:
 
 
 def _total(fields: dict) -> float:
-    return round(sum(float(v or 0) for k, v in fields.items() if k.startswith("Details[") and k.endswith("].Amount")), 2)
+    amounts = [float(v or 0) for k, v in fields.items() if k.startswith("Details[") and k.endswith("].Amount")]
+    return round(sum(amounts), 2)
 
 
 def _message(status: int, text: str) -> Reply:

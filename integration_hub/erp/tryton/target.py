@@ -1,0 +1,234 @@
+"""TrytonTarget: canonical cash data into a real Tryton database, which applies its own rules.
+
+Parties are upserted by code (= external_id); invoices are created and posted; payments are
+posted as cash receipts, through Tryton's invoice payment wizard when a charge names an open
+invoice in its currency (which is how the invoice gets paid), as a plain cash move otherwise.
+Whatever Tryton refuses (a closed or missing period, an invoice without lines or party, a
+change to a posted document) is rejected with Tryton's own message, and nothing of it stays:
+a draft that could not be posted is deleted. Records go to Tryton in batches; when a batch is
+refused, its records are retried one by one so each refusal is attributed to its record.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome, entity_spec
+from integration_hub.erp.posting import PostingLog
+from integration_hub.erp.tryton import readback
+from integration_hub.erp.tryton.books import Books, major, minor, tryton_message
+from integration_hub.erp.tryton.runtime import connect, locate, run_queue
+
+Result = tuple[bool, Any]  # (accepted, Tryton id) or (refused, Tryton's message)
+POSTING = {"invoice": ("account.invoice", "post"), "payment": ("account.move", "post")}
+
+
+class TrytonTarget(ErpTarget):
+    name = "tryton"
+
+    def __init__(self, db_url_or_path: str | Path, postings: PostingLog) -> None:
+        from trytond.exceptions import UserError
+
+        self.database = locate(db_url_or_path)
+        if self.database.sqlite_file is not None and not self.database.sqlite_file.exists():
+            raise FileNotFoundError(f"no Tryton database at {self.database.sqlite_file}: run init_database first")
+        self.books = Books(connect(self.database))
+        self.postings = postings
+        self._refusal = UserError
+
+    # -- sending ----------------------------------------------------------------------------------
+    def _attempt(self, action: Callable[[], Any]) -> Result:
+        try:
+            return True, action()
+        except self._refusal as error:
+            return False, tryton_message(error)
+
+    def _create(self, model: str, items: dict[Any, dict], finish: str | None) -> dict[Any, Result]:
+        """Create `items` (index -> values) and click `finish` on them; a refused batch goes one by one."""
+        if not items:
+            return {}
+        books = self.books
+        created: list[int] = []
+
+        def batch() -> list[int]:
+            created.extend(books.call(model, "create", list(items.values())))
+            if finish:
+                books.call(model, finish, created)
+            return created
+
+        ok, answer = self._attempt(batch)
+        if ok:
+            return dict(zip(items, ((True, i) for i in answer)))
+        if created:  # drafts Tryton would not post are not left behind
+            books.call(model, "delete", [i for i in created if self._draft(model, i)])
+        if len(items) == 1:
+            return {next(iter(items)): (False, answer)}
+        results: dict[Any, Result] = {}
+        for index, values in items.items():
+            results.update(self._create(model, {index: values}, finish))
+        return results
+
+    def _draft(self, model: str, record_id: int) -> bool:
+        found = self.books.search_read(model, [("id", "=", record_id)], ["state"])
+        return bool(found) and found[0]["state"] == "draft"
+
+    def _parties(self, rows: dict[Any, dict]) -> dict[Any, Result]:
+        existing = self.books.party_ids(r["external_id"] for r in rows.values())
+        results = self._create("party.party", {i: self.books.party_values(r) for i, r in rows.items()
+                                               if r["external_id"] not in existing}, None)
+        for index, row in rows.items():
+            party = existing.get(row["external_id"])
+            if party is not None:
+                results[index] = self._attempt(lambda p=party, r=row: self._rewrite_party(p, r))
+        return results
+
+    def _rewrite_party(self, party: int, row: dict) -> int:
+        values = self.books.party_values(row)
+        values.pop("code")  # the key, and read-only once the party exists
+        old = self.books.search_read("party.contact_mechanism", [("party", "=", party)], [])
+        addresses = self.books.search_read("party.address", [("party", "=", party)], [])
+        (_, [address]), = values["addresses"]
+        values["contact_mechanisms"].insert(0, ("delete", [m["id"] for m in old]))
+        values["addresses"] = [("write", [addresses[0]["id"]], address)] if addresses else values["addresses"]
+        self.books.call("party.party", "write", [party], values)
+        return party
+
+    def _documents(self, entity: str, rows: dict[Any, dict]) -> dict[Any, Result]:
+        model, finish = POSTING[entity]
+        books = self.books
+        field = "reference" if entity == "invoice" else "description"
+        ids = [r["external_id"] for r in rows.values()]
+        existing = {r[field]: r["id"] for r in books.search_read(model, [(field, "in", ids)], [field])}
+        results: dict[Any, Result] = {}
+        new: dict[Any, dict] = {}
+        void: dict[Any, dict] = {}
+        parties = books.party_ids(r["customer_external_id"] for r in rows.values())
+        addresses = {a["party"]: a["id"] for a in reversed(books.search_read(
+            "party.address", [("party", "in", list(parties.values()))], ["party"]))}
+        for index, row in rows.items():
+            party = parties.get(row["customer_external_id"])
+            if row["external_id"] in existing:  # Tryton decides whether the posted document may change
+                ok, answer = self._attempt(lambda i=existing[row["external_id"]], r=row, p=party: self._rewrite(
+                    entity, i, r, p, addresses.get(p)))
+                results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
+            elif entity == "payment":
+                results.update(self._payment(index, row, party, new))
+            else:
+                values = books.invoice_values(row, party, addresses.get(party))
+                (void if row["status"] == "void" else new)[index] = values
+        results.update(self._create(model, new, finish))
+        results.update(self._create(model, void, "cancel"))
+        return results
+
+    def _rewrite(self, entity: str, record: int, row: dict, party, address) -> int:
+        if entity == "invoice":
+            values = self.books.invoice_values(row, party, address)
+            for fixed in ("lines", "taxes", "type", "company", "reference"):
+                values.pop(fixed, None)
+        else:
+            values = {k: v for k, v in self.books.move_values(row, party).items()
+                      if k not in ("lines", "journal", "company", "description")}
+        model = POSTING[entity][0]
+        self.books.call(model, "write", [record], values)
+        return record
+
+    def _payment(self, index, row: dict, party, moves: dict) -> dict[Any, Result]:
+        if row["status"] != "succeeded":
+            return {index: (False, f"payment {row['external_id']}: status {row['status']!r}; only succeeded "
+                                   "payments move money and are posted to Tryton")}
+        invoice = self._open_invoice(row) if row["kind"] == "charge" else None
+        if invoice is not None:
+            return {index: self._attempt(lambda: self._pay(invoice, row))}
+        if row["currency"] != self.books.company.currency.code:
+            return {index: (False, f"payment {row['external_id']}: a {row['currency']} payment that pays no "
+                                   f"open {row['currency']} invoice; Tryton target posts such receipts only in "
+                                   f"{self.books.company.currency.code}")}
+        moves[index] = self.books.move_values(row, party)
+        return {}
+
+    def _open_invoice(self, row: dict):
+        ref = row["invoice_ref"]
+        if ref is None or pd.isna(ref):
+            return None
+        found = self.books.search_read("account.invoice", [
+            ("type", "=", "out"), ("description", "=", ref), ("state", "=", "posted"),
+            ("currency.code", "=", row["currency"])], ["amount_to_pay"])
+        return found[0] if len(found) == 1 and found[0]["amount_to_pay"] > 0 else None
+
+    def _pay(self, invoice: dict, row: dict) -> int:
+        from proteus import Wizard
+
+        books = self.books
+        amount = major(row["amount_minor"], row["currency"])
+        wizard = Wizard("account.invoice.pay", [books.model("account.invoice")(invoice["id"])], config=books.cfg)
+        wizard.form.amount, wizard.form.date = amount, pd.Timestamp(row["paid_at"]).date()
+        wizard.form.payment_method, wizard.form.description = books.payment_method, row["external_id"]
+        wizard.execute("choice")
+        if wizard.state != "end":  # Tryton asks how to treat an amount other than what is owed
+            wizard.form.type = "partial" if amount < invoice["amount_to_pay"] else "overpayment"
+            wizard.execute("pay")
+        move, = books.search_read("account.move", [("description", "=", row["external_id"])], [])
+        return move["id"]
+
+    # -- ErpTarget --------------------------------------------------------------------------------
+    def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
+        if entity not in ("customer", "invoice", "payment"):
+            raise ValueError(f"the Tryton target loads customers, invoices and payments, not {entity!r}")
+        out, todo = self.postings.screen(self.name, entity, records)
+        rows = {i: r for i, r in zip(todo.index, records.loc[todo.index].to_dict("records"))}
+        results = self._parties(rows) if entity == "customer" else self._documents(entity, rows)
+        if entity == "payment":
+            run_queue(self.database)  # Tryton marks paid invoices in a queued task
+        accepted = []
+        for index, (ok, answer) in results.items():
+            action = todo.at[index, "action"]
+            if ok:
+                outcome = LoadOutcome.CREATED if action == "create" else LoadOutcome.UPDATED
+                out.loc[index, ["outcome", "message"]] = [outcome.value, ""]
+                accepted.append({**todo.loc[index, ["external_id", "fingerprint"]].to_dict(), "erp_id": str(answer)})
+            else:
+                out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, answer]
+        accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
+        self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
+        return out
+
+    def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
+        readers = {"customer": readback.customers, "invoice": readback.invoices, "payment": readback.payments}
+        if entity not in readers:
+            raise ValueError(f"the Tryton target holds customers, invoices and payments, not {entity!r}")
+        out = readers[entity](self.books)
+        if external_ids is not None:
+            out = out[out["external_id"].isin(set(map(str, external_ids)))]
+        posted = self.postings.postings(self.name, entity, out["external_id"]).set_index("external_id")
+        out = out.assign(mapping_version=out["external_id"].map(posted["mapping_version"]),
+                         run_id=out["external_id"].map(posted["run_id"]),
+                         loaded_at=pd.to_datetime(out["external_id"].map(posted["posted_at"]), utc=True))
+        return out.loc[:, [*entity_spec(entity).columns, *LOAD_METADATA]].reset_index(drop=True)
+
+    def apply_payments(self, run_id: str) -> pd.DataFrame:
+        """The applications Tryton made for payments posted in `run_id` (its payment wizard applies
+        a charge to the invoice it names when the payment is posted)."""
+        posted = self.postings.postings(self.name, "payment")
+        ids = set(posted.loc[posted["run_id"] == run_id, "external_id"])
+        moves, lines = readback.payment_moves(self.books)
+        invoices = {i["id"]: i for i in self.books.search_read("account.invoice", [
+            ("id", "in", [int(m["origin"].split(",")[1]) for m in moves
+                          if m["description"] in ids and (m["origin"] or "").startswith("account.invoice,")])],
+            ["reference", "payment_lines", "currency.code"])}
+        rows = []
+        for move in moves:
+            invoice = invoices.get(int(move["origin"].split(",")[1])) if move["description"] in ids and \
+                (move["origin"] or "").startswith("account.invoice,") else None
+            if invoice is None:
+                continue
+            applied = sum(line["credit"] - line["debit"] for line in lines
+                          if line["move"] == move["id"] and line["id"] in invoice["payment_lines"])
+            rows.append({"payment_external_id": move["description"], "invoice_external_id": invoice["reference"],
+                         "applied_minor": minor(applied, invoice["currency."]["code"])})
+        return pd.DataFrame(rows, columns=list(APPLICATION_COLUMNS))
+
+    def close(self) -> None:
+        self.postings.close()

@@ -1,0 +1,176 @@
+"""Tryton in the loop: a real Tryton database (SQLite) receives a canonical cash batch and enforces
+its own rules. The initialized database is built once and cached (see `tryton_template`), and
+each test works on its own copy."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("trytond", reason="the tryton extra is not installed")
+pytest.importorskip("proteus", reason="the tryton extra is not installed")
+
+from integration_hub.erp.posting import PostingLog  # noqa: E402
+from integration_hub.erp.tryton import bootstrap, init_database, locate, runtime  # noqa: E402
+from integration_hub.erp.tryton.target import TrytonTarget  # noqa: E402
+from integration_hub_tests.erp import erp_batch  # noqa: E402
+
+YEARS = range(2024, 2027)
+# trytond's own modules import its deprecated config alias
+pytestmark = pytest.mark.filterwarnings("ignore:trytond.config.config is deprecated:DeprecationWarning")
+
+
+def _cache_key() -> str:
+    from trytond import __version__
+
+    sources = b"".join(Path(m.__file__).read_bytes() for m in (bootstrap, runtime))
+    return hashlib.sha256(__version__.encode() + sources + repr(YEARS).encode()).hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def tryton_dir(tmp_path_factory) -> Path:
+    """One folder for every Tryton database of the session (trytond finds SQLite files by name in one folder)."""
+    return tmp_path_factory.mktemp("tryton")
+
+
+@pytest.fixture(scope="session")
+def tryton_template(tryton_dir) -> Path:
+    """The initialized database, built once per machine and code version (about 30 s) and kept in
+    $IH_TEST_CACHE (default ~/.cache/integration_hub) so later sessions only copy it."""
+    cache = Path(os.environ.get("IH_TEST_CACHE", Path.home() / ".cache" / "integration_hub")) / "tryton"
+    cached = cache / f"template-{_cache_key()}.sqlite"
+    template = tryton_dir / "template.sqlite"
+    if cached.exists():
+        shutil.copyfile(cached, template)
+        return template
+    init_database(template, company_name="Hub Test Co", years=YEARS)
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f".{uuid.uuid4().hex}.partial"
+    runtime.copy_sqlite(template, partial)
+    partial.replace(cached)
+    return template
+
+
+@pytest.fixture
+def tryton(tryton_template, tryton_dir, tmp_path):
+    copy = tryton_dir / f"t{uuid.uuid4().hex[:12]}.sqlite"
+    runtime.copy_sqlite(tryton_template, copy)
+    target = TrytonTarget(copy, PostingLog(f"sqlite:///{tmp_path / 'hub.db'}"))
+    yield target
+    target.close()
+    copy.unlink()
+
+
+def load(target, run="run-1", **frames):
+    batch = {"customer": erp_batch.customers(), "invoice": erp_batch.invoices(), "payment": erp_batch.payments()}
+    batch.update(frames)
+    return {e: target.upsert(e, f, run_id=run, mapping_version="test@v1") for e, f in batch.items()}
+
+
+def count(target, model, domain=()) -> int:
+    return len(target.books.search_read(model, list(domain), []))
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("data/tryton/hub.sqlite", ("sqlite://", "hub")), ("sqlite:///x/erp", ("sqlite://", "erp")),
+    ("postgresql://u@db:5432/tryton", ("postgresql://u@db:5432/", "tryton")),
+])
+def test_locate_understands_paths_and_urls(given, expected):
+    database = locate(given)
+    assert (database.uri, database.name) == expected
+    with pytest.raises(ValueError, match="SQLite files or PostgreSQL"):
+        locate("mysql://x/y")
+
+
+def test_init_database_sets_up_company_chart_fiscal_years_and_catalogue(tryton):
+    books = tryton.books
+    assert books.company.party.name == "Hub Test Co" and books.company.currency.code == "USD"
+    assert set(books.accounts) == set(bootstrap.ACCOUNTS)
+    years = books.search_read("account.fiscalyear", [], ["name"])
+    assert sorted(y["name"] for y in years) == ["2024", "2025", "2026"]
+    assert count(tryton, "account.period", [("type", "=", "standard")]) == 36
+    assert books.product["id"] and books.payment_method.journal.type == "cash"
+
+
+def test_cash_batch_loads_and_reads_back_with_equal_counts_and_totals(tryton):
+    outcomes = load(tryton)
+    for out in outcomes.values():
+        assert (out["outcome"] == "created").all(), out[out["outcome"] != "created"].to_string()
+    for entity, column in (("invoice", "total_minor"), ("invoice", "tax_minor"), ("payment", "amount_minor")):
+        source = getattr(erp_batch, f"{entity}s")()
+        held = tryton.read_back(entity)
+        assert len(held) == len(source)
+        assert held[column].sum() == source[column].sum()
+    invoices = tryton.read_back("invoice").set_index("external_id")
+    assert invoices.at["billing:INV-000001", "status"] == "paid"  # Tryton reconciled the payment
+    assert invoices.at["billing:INV-000002", "status"] == "open"  # partly paid
+    assert invoices.at["billing:CN-000001", "kind"] == "credit_note"
+    assert invoices.at["billing:CN-000001", "applies_to"] == "INV-000001"
+    customers = tryton.read_back("customer").set_index("external_id")
+    assert customers.at["billing:CUST-000002", "country"] == "DE"
+    assert customers.at["billing:CUST-000001", "phone"] == "+14155550101"
+    assert set(tryton.read_back("payment")["run_id"]) == {"run-1"}
+    applied = tryton.apply_payments("run-1").sort_values("payment_external_id")
+    assert applied.values.tolist() == [["stripe:ch_0001", "billing:INV-000001", 108_250],
+                                       ["stripe:ch_0002", "billing:INV-000002", 100_000]]
+
+
+def test_second_load_changes_nothing(tryton):
+    load(tryton)
+    models = ("party.party", "account.invoice", "account.move", "account.move.line")
+    before = {m: count(tryton, m) for m in models}
+    again = load(tryton, run="run-2")
+    assert all((out["outcome"] == "unchanged").all() for out in again.values())
+    assert {m: count(tryton, m) for m in models} == before
+
+
+def test_invoice_in_a_closed_period_is_rejected_with_trytons_message(tryton):
+    from proteus import Model
+
+    period, = Model.get("account.period", config=tryton.books.cfg).find([("name", "=", "2025-01")])
+    period.click("close")
+    january = erp_batch.invoice(7, 5_000, 0, issue=pd.Timestamp("2025-01-15", tz="UTC"))
+    out = load(tryton, invoice=pd.DataFrame([january, erp_batch.invoice(8, 6_000, 0)]))["invoice"]
+    assert out["outcome"].tolist() == ["rejected", "created"]
+    assert 'you must reopen the period "2025-01"' in out["message"].iloc[0]
+    assert count(tryton, "account.invoice", [("reference", "=", "billing:INV-000007")]) == 0  # no draft left
+    assert tryton.postings.plan("tryton", "invoice", pd.DataFrame(
+        {"external_id": ["billing:INV-000007"], "fingerprint": ["x"]}))["action"].tolist() == ["create"]
+
+
+def test_invoice_without_a_known_party_or_outside_the_fiscal_years_is_refused(tryton):
+    orphan = erp_batch.invoice(9, 1_000, 0, customer=99)
+    future = erp_batch.invoice(10, 1_000, 0, issue=pd.Timestamp("2031-06-01", tz="UTC"))
+    out = load(tryton, invoice=pd.DataFrame([orphan, future]))["invoice"]
+    assert out["outcome"].tolist() == ["rejected", "rejected"]
+    assert 'A value is required for field "Party"' in out["message"].iloc[0] or \
+        'A value is required for field "Invoice Address"' in out["message"].iloc[0]
+    assert "create a period for the date" in out["message"].iloc[1]
+
+
+def test_changes_update_parties_and_tryton_refuses_to_rewrite_a_posted_invoice(tryton):
+    load(tryton)
+    renamed = erp_batch.customers().assign(name=["Acme Corporation", "Globex GmbH", "Initech LLC"])
+    customers = tryton.upsert("customer", renamed, run_id="run-2", mapping_version="v")
+    assert customers["outcome"].tolist() == ["updated", "unchanged", "unchanged"]
+    assert tryton.read_back("customer", ["billing:CUST-000001"])["name"].tolist() == ["Acme Corporation"]
+    assert count(tryton, "party.contact_mechanism", [("party.code", "=", "billing:CUST-000001")]) == 2
+    changed = erp_batch.invoices().assign(status=["open", "open", "void", "open"])
+    out = tryton.upsert("invoice", changed, run_id="run-2", mapping_version="v")
+    assert out["outcome"].tolist() == ["unchanged", "unchanged", "rejected", "unchanged"]
+    message = out["message"].iloc[2]
+    assert message.startswith("Tryton refused to change billing:INV-000003: You are not allowed to modify the field")
+    assert tryton.read_back("invoice", ["billing:INV-000003"])["status"].tolist() == ["open"]
+
+
+def test_unsettled_and_foreign_payments_are_rejected_with_reasons(tryton):
+    failed = erp_batch.payment("ch_0009", 500, status="failed")
+    euro = {**erp_batch.payment("ch_0010", 700), "currency": "EUR"}
+    out = load(tryton, payment=pd.DataFrame([failed, euro]).astype({"fee_minor": "Int64"}))["payment"]
+    assert out["outcome"].tolist() == ["rejected", "rejected"]
+    assert "status 'failed'" in out["message"].iloc[0] and "EUR" in out["message"].iloc[1]
