@@ -98,8 +98,8 @@ def review_queue(scored: pd.DataFrame, refused: pd.DataFrame, labels: np.ndarray
                                                              f"({why})")
     rows = np.array(sorted(reasons), dtype=np.int64)
     details = pair_evidence(scored, rows, comparisons)
-    return pd.DataFrame({"record_key_a": keys[a[rows]], "record_key_b": keys[b[rows]],
-                         "score": np.round(p[rows], 4), "reason": [reasons[r] for r in rows.tolist()],
-                         "evidence": details}, columns=["record_key_a", "record_key_b",
-                                                                                  "score", "reason", "evidence"])
-
+    return pd.DataFrame({"record_key_a": pd.array(keys[a[rows]], dtype="string"),
+                         "record_key_b": pd.array(keys[b[rows]], dtype="string"),
+                         "score": np.round(p[rows], 4).astype(np.float64),
+                         "reason": pd.array([reasons[r] for r in rows.tolist()], dtype="string"),
+                         "evidence": pd.array(details, dtype="string")})

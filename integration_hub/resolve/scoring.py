@@ -39,7 +39,7 @@ def _levels(*levels: Level) -> tuple[Level, ...]:
 # side is "missing" and weighs 0.
 COMPARISONS: dict[str, tuple[Level, ...]] = {
     # A company's full name (legal form dropped) is close to unique; a person's name is not.
-    "name": _levels(Level("exact", 0.60, 1e-7), Level("close", 0.20, 1e-6), Level("similar", 0.10, 5e-5),
+    "name": _levels(Level("exact", 0.60, 2e-8), Level("close", 0.20, 1e-6), Level("similar", 0.10, 5e-5),
                     Level("weak", 0.05, 0.02), Level("different", 0.01, 0.99)),
     "person_name": _levels(Level("exact", 0.60, 2e-5), Level("close", 0.20, 1e-5), Level("similar", 0.10, 2e-4),
                            Level("weak", 0.05, 0.02), Level("different", 0.01, 0.99)),
@@ -61,10 +61,16 @@ NAME_THRESHOLDS = (0.92, 0.80, 0.65)       # close, similar, weak
 STREET_SIMILAR = 0.85
 
 
+MIN_POPULATION = 10_000
+"""Frequencies are measured over at least this many records, so that in a small file two
+customers sharing a value do not make it look common."""
+
+
 def _codes(values: pd.Series, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Integer code per row (-1 when missing), the shared frequency of each row's value, and the
     distinct values. `owner` tells customers apart (a code per row, -1 unknown): a value held by
-    k of them in c records has shared frequency c * (1 - 1/k) / n, 0 when one customer holds it."""
+    k of them in c records has shared frequency c * (1 - 1/k) / max(n, MIN_POPULATION), 0 when
+    one customer holds it."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype(np.float64)
     known = (codes >= 0) & (owner >= 0)
@@ -73,7 +79,7 @@ def _codes(values: pd.Series, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray
     owners = np.maximum(np.bincount(held // width, minlength=len(uniques)), 1).astype(np.float64)
     shared = counts * (1.0 - 1.0 / owners)
     frequency = np.where(codes >= 0, shared[np.maximum(codes, 0)] if len(uniques) else 0.0, np.nan)
-    return codes, frequency / max(len(values), 1), np.asarray(uniques, dtype=object)
+    return codes, frequency / max(len(values), MIN_POPULATION), np.asarray(uniques, dtype=object)
 
 
 def _similarity(values: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray,
@@ -88,6 +94,18 @@ def _similarity(values: np.ndarray, codes: np.ndarray, a: np.ndarray, b: np.ndar
     scores = process.cpdist(list(left), list(right), scorer=scorer, workers=-1)
     out[mask] = scores[pair_codes] / 100.0
     return out
+
+
+def _sorted_tokens(s: pd.Series) -> pd.Series:
+    return s.str.split().map(lambda t: " ".join(sorted(t)), na_action="ignore")
+
+
+def _person_like(p: pd.DataFrame) -> np.ndarray:
+    """Company-role names that are some record's person name ("Jane Doe" in Stripe's one name field
+    is the billing system's contact Jane Doe): they are compared and weighed as person names."""
+    people = _sorted_tokens((p["first_key"].fillna("") + " " + p["last_key"].fillna("")).str.strip()
+                            .replace("", pd.NA)).dropna()
+    return _sorted_tokens(p["org_key"]).isin(set(people)).to_numpy(dtype=bool)
 
 
 class PairScorer:
@@ -108,7 +126,7 @@ class PairScorer:
         self._fields["mailbox"] = _codes(p["email_user"] + "@" + p["email_domain"], by_customer)
         self._fields["address"] = _codes(address, by_customer)
         self._free = p["email_free"].to_numpy(dtype=bool)
-        self._org = p["org_key"].notna().to_numpy()
+        self._org = p["org_key"].notna().to_numpy() & ~_person_like(p)
 
     def _weights(self, name: str, level: np.ndarray, tf: np.ndarray) -> np.ndarray:
         """Weight per pair of `level` (-1 missing -> 0); agreeing levels use u >= the value's shared frequency."""
