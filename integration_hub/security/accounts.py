@@ -1,0 +1,68 @@
+"""Bank account numbers in free text: masked to the last four, like the canonical `account_mask`.
+
+Statement lines and memo fields quote the other party's account ("WIRE IN ORIG:ACME OBI:INV-1
+ACCT 000950280"). Two shapes are masked: a number that follows an account label (ACCT,
+ACCOUNT, A/C, ACCOUNT NO, KTO) and an IBAN anywhere that passes its mod-97 check. Bare digit
+runs are left alone: in data, unlike in logs, a long number is more often an order or a
+reference than an account, and masking those would break reconciliation.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_LABELLED = re.compile(r"(?i)\b(acct|account|a/c|kto|konto)(\.?\s*(?:no\.?|number|nr\.?|#)?\s*[:#.]?\s*)"
+                       r"([0-9](?:[0-9 -]{3,32}[0-9]))(?![0-9])")
+_IBAN = re.compile(r"\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
+# RE2 pre-filter: a label followed by digits, or something shaped like an IBAN.
+_HINT = r"(?i:acct|account|a/c|kto|konto)[^0-9]{0,12}[0-9]{4}|[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4}"
+
+
+def iban_valid(text: str) -> bool:
+    iban = text.replace(" ", "").upper()
+    if not 15 <= len(iban) <= 34 or not iban[:2].isalpha() or not iban[2:4].isdigit():
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
+    return int(digits) % 97 == 1
+
+
+def mask_account_text(text: str) -> tuple[str, bool]:
+    """`text` with labelled account numbers and valid IBANs shown as ``****1234``, and whether any was."""
+    found = False
+
+    def labelled(match: re.Match) -> str:
+        nonlocal found
+        digits = re.sub(r"[ -]", "", match.group(3))
+        if len(digits) < 6:          # "account 2024": a year or a short code, not an account
+            return match.group()
+        found = True
+        return f"{match.group(1)}{match.group(2)}****{digits[-4:]}"
+
+    def iban(match: re.Match) -> str:
+        nonlocal found
+        if not iban_valid(match.group(1)):
+            return match.group()
+        found = True
+        return "****" + match.group(1).replace(" ", "")[-4:]
+
+    text = _LABELLED.sub(labelled, text)
+    return _IBAN.sub(iban, text), found
+
+
+def mask_account_numbers(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(`texts` with account numbers masked, per-row flag "held an account number"); NA stays NA."""
+    strings = pa.array(texts.astype("string").to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    candidate = pc.match_substring_regex(strings, _HINT).fill_null(False).to_numpy(zero_copy_only=False)
+    masked = texts.copy()
+    flagged = np.zeros(len(texts), dtype=bool)
+    positions = np.flatnonzero(candidate)
+    if len(positions):
+        results = [mask_account_text(str(v)) for v in texts.iloc[positions]]
+        masked = masked.astype(object)
+        masked.iloc[positions] = [text for text, _ in results]
+        flagged[positions] = [hit for _, hit in results]
+    return masked, pd.Series(flagged, index=texts.index, name=texts.name)

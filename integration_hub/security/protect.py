@@ -1,0 +1,101 @@
+"""Protecting a dataset before the hub first stores it: sensitive columns encrypted, card numbers masked.
+
+Runs on the extracted frame, before it is returned to the IO manager, so Parquet files,
+quarantine records (which copy the extracted row) and metadata only ever see ciphertext
+tokens and masked text. Each sensitive column is encrypted under the context
+``"<system>.<entity>.<column>"`` (field_context), which rotation derives again from where a
+value is stored. Every other text column except the record's id is scanned for payment card
+numbers and for labelled bank account numbers and IBANs: free text (descriptions,
+references, memo lines) is where they get pasted or quoted, and a card number in a name or
+address field is no less a leak.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from integration_hub.security.accounts import mask_account_numbers
+from integration_hub.security.cards import mask_card_numbers
+from integration_hub.security.fields import PREFIX, encrypt_series, is_encrypted
+from integration_hub.security.keys import Keyring
+
+CARD_FLAG = "card_number_masked"
+ACCOUNT_FLAG = "account_number_masked"
+MASKERS = ((CARD_FLAG, mask_card_numbers), (ACCOUNT_FLAG, mask_account_numbers))
+
+
+@dataclass(frozen=True)
+class Protected:
+    frame: pd.DataFrame
+    flags: pd.DataFrame        # row (index label of `frame`), column_name, flag: one per masked value
+    encrypted: dict[str, int]  # sensitive column -> values encrypted
+
+    def flagged_rows(self, flag: str) -> int:
+        """How many records had a value masked for `flag` (CARD_FLAG, ACCOUNT_FLAG)."""
+        mine = self.flags[self.flags["flag"] == flag]
+        return int(mine["row"].nunique())
+
+
+def field_context(system: str, entity: str, column: str) -> str:
+    """The associated-data context a sensitive value is bound to."""
+    return f"{system}.{entity}.{column}"
+
+
+def protect_frame(frame: pd.DataFrame, *, system: str, entity: str, sensitive: Iterable[str],
+                  keyring: Keyring | None, skip: Iterable[str] = ()) -> Protected:
+    """`frame` with `sensitive` columns encrypted and card/account numbers masked in every other text column.
+
+    `skip` names columns left as they are (the record's id, extraction bookkeeping).
+    Sensitive columns the frame lacks are ignored: an empty extraction has nothing to hide.
+    `keyring` may be None only when nothing is sensitive.
+    """
+    sensitive = [c for c in dict.fromkeys(sensitive) if c in frame.columns]
+    if sensitive and keyring is None:
+        raise ValueError(f"{system}.{entity}: columns {sensitive} are sensitive but no keyring was given")
+    out = frame.copy()
+    encrypted: dict[str, int] = {}
+    for column in sensitive:
+        before = int(out[column].notna().sum() - is_encrypted(out[column]).sum())
+        out[column] = encrypt_series(out[column], field_context(system, entity, column), keyring)
+        encrypted[column] = before
+    excluded = set(sensitive) | set(skip)
+    flags = []
+    for column in out.columns:
+        if column in excluded or not _is_text(out[column]):
+            continue
+        for flag, mask in MASKERS:
+            masked, flagged = mask(out[column])
+            if flagged.any():
+                out[column] = masked
+                flags.append(pd.DataFrame({"row": out.index[flagged.to_numpy()], "column_name": column,
+                                           "flag": flag}))
+    flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=["row", "column_name", "flag"])
+    return Protected(out, flag_frame, encrypted)
+
+
+def conceal(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """`frame` with ciphertext tokens in `columns` shown as ``[encrypted <kid>]``, for previews.
+
+    Full tokens in Dagster's event log could never be re-encrypted by a key rotation (the log
+    is append-only), so previews show which key encrypts, not the ciphertext.
+    """
+    out = frame.copy()
+    for column in columns:
+        if column not in out.columns:
+            continue
+        values = out[column]
+        tokens = is_encrypted(values).to_numpy()
+        if tokens.any():
+            kids = values[tokens].astype(str).str.slice(len(PREFIX)).str.split(":", n=1).str[0]
+            shown = values.astype(object).copy()
+            shown[tokens] = ("[encrypted " + kids + "]").to_numpy()
+            out[column] = shown
+        elif values.notna().any():
+            out[column] = values.where(values.isna(), "[withheld]")
+    return out
+
+
+def _is_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)
