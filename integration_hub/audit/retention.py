@@ -25,7 +25,9 @@ ENV_RETENTION = "IH_RETENTION_YEARS"
 # Tables purge may shorten, and the column dating each row. The audit chain is deliberately absent.
 PURGEABLE: dict[str, str] = {
     "quarantine": "created_at",
+    "record_flags": "created_at",
     "api_calls": "timestamp",
+    "lineage": "loaded_at",
     "run_metrics": "created_at",
     "run_failures": "failed_at",
 }

@@ -1,4 +1,4 @@
-"""The hub store: quarantine, merges, cursors, run metrics and run failures.
+"""The hub store: quarantine, merges, record flags, cursors, run metrics and run failures.
 
 One SQLAlchemy database (SQLite file by default, PostgreSQL for teams) that outlives
 Dagster's own storage, so an auditor can ask what happened to any record.
@@ -42,6 +42,21 @@ merges = sa.Table(
     sa.Column("row_number", sa.Integer),
     sa.Column("merged_into", sa.Text, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Records the hub kept but changed for safety (a card number masked in free text): which, where, why.
+record_flags = sa.Table(
+    "record_flags", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("system", sa.String(64), nullable=False),
+    sa.Column("entity", sa.String(64), nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("source_id", sa.Text),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("column_name", sa.Text),
+    sa.Column("flag", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -146,6 +161,30 @@ class HubStore:
                                         merges.c.entity == entity)
         with self.engine.connect() as conn:
             return pd.read_sql(query, conn)
+
+    # record flags -----------------------------------------------------------
+    def add_flags(self, run_id: str, system: str, entity: str, stage: str, flag: str, rows: pd.DataFrame) -> int:
+        """Flag records (source_id, row_number, column_name) with `flag`, e.g. "card_number_masked"."""
+        if rows.empty:
+            return 0
+        now = _now()
+        payload = [{"run_id": run_id, "system": system, "entity": entity, "stage": stage, "flag": flag,
+                    "created_at": now, "source_id": _text(r.source_id),
+                    "row_number": None if pd.isna(r.row_number) else int(r.row_number),
+                    "column_name": _text(r.column_name)}
+                   for r in rows[["source_id", "row_number", "column_name"]].itertuples(index=False)]
+        with self.engine.begin() as conn:
+            conn.execute(record_flags.insert(), payload)
+        return len(payload)
+
+    def flags(self, *, run_ids: list[str] | None = None, flag: str | None = None) -> pd.DataFrame:
+        query = sa.select(record_flags)
+        if run_ids is not None:
+            query = query.where(record_flags.c.run_id.in_(run_ids))
+        if flag is not None:
+            query = query.where(record_flags.c.flag == flag)
+        with self.engine.connect() as conn:
+            return pd.read_sql(query.order_by(record_flags.c.id), conn)
 
     # cursors ----------------------------------------------------------------
     def get_cursor(self, system: str, entity: str) -> str | None:

@@ -19,6 +19,7 @@ import requests
 from requests.auth import HTTPBasicAuth
 
 from integration_hub.connectors.http import build_session
+from integration_hub.security.redact import register_secret
 from integration_hub.standardize.currency import minor_exponent
 
 OBJECT_NAMES = {"customers": "customer", "invoices": "invoice", "credit_notes": "credit_note"}
@@ -115,6 +116,7 @@ class BillingClient:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size {page_size} is outside the API's limit range 1-{MAX_PAGE_SIZE}")
         self._auth = HTTPBasicAuth(api_key, "")
+        register_secret(api_key)  # redacted from every log line and error text from now on
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session(system="billing")
         self.page_size = page_size

@@ -140,6 +140,8 @@ class HubSession(requests.Session):
             "url": redact_url(request.url or ""),
             "timestamp": datetime.now(UTC).isoformat(),
             "request_bytes": _body_size(request.body),
+            # Raw bodies: the call log redacts them (audit.api_log.ApiCallLog) before anything is written.
+            "request_body": request.body if isinstance(request.body, (str, bytes)) else None,
         }
         try:
             response = super().send(request, **kwargs)
@@ -161,13 +163,15 @@ def _body_size(body: Any) -> int:
 def _outcome(response: requests.Response | None, started: float, stream: bool) -> dict[str, Any]:
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     if response is None:
-        return {"status": None, "latency_ms": latency_ms, "response_bytes": 0, "retries": None}
+        return {"status": None, "latency_ms": latency_ms, "response_bytes": 0, "retries": None,
+                "response_body": None}
     if stream:  # reading the body here would consume it before the caller does
-        size = int(response.headers.get("Content-Length", 0))
+        size, body = int(response.headers.get("Content-Length", 0)), None
     else:
-        size = len(response.content)
+        size, body = len(response.content), response.content
     history = getattr(getattr(response.raw, "retries", None), "history", ())
-    return {"status": response.status_code, "latency_ms": latency_ms, "response_bytes": size, "retries": len(history)}
+    return {"status": response.status_code, "latency_ms": latency_ms, "response_bytes": size, "retries": len(history),
+            "response_body": body}
 
 
 def build_session(
@@ -186,8 +190,9 @@ def build_session(
     `backoff_factor * 2**n` seconds or what `Retry-After` asks (capped at
     RETRY_AFTER_MAX_SECONDS); when the budget runs out, RetriesExhaustedError. `call_log`,
     if given, receives one dict per HTTP exchange: system, method, url (secrets redacted),
-    status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error.
-    Headers are never logged.
+    status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error,
+    and the raw request_body / response_body (None when streamed): a call log must redact
+    them before storing, as audit.api_log.ApiCallLog does. Headers are never logged.
     """
     retry = Retry(
         total=max_retries,

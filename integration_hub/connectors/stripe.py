@@ -17,6 +17,7 @@ import requests
 from requests.auth import AuthBase
 
 from integration_hub.connectors.http import build_session
+from integration_hub.security.redact import register_secret
 
 RESOURCES = ("customers", "charges", "refunds", "payouts", "balance_transactions")
 MAX_PAGE_SIZE = 100
@@ -129,6 +130,7 @@ class StripeClient:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size {page_size} is outside Stripe's limit range 1-{MAX_PAGE_SIZE}")
         self._auth = _BearerAuth(api_key)
+        register_secret(api_key)  # redacted from every log line and error text from now on
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session(system="stripe")
         self.page_size = page_size

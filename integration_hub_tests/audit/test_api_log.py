@@ -90,3 +90,29 @@ def test_api_log_on_postgresql(pg_database):
     calls = log.calls("run-pg")
     assert calls["status"].tolist() == [200, 200] and KEY not in all_text(calls)
     log.engine.dispose()
+
+
+def test_response_bodies_are_logged_redacted_and_cut(log):
+    page = charges(100)                  # listed newest first: the last is on top of the page
+    page[-1]["description"] = f"card 4111 1111 1111 1111 acct 4421987650 key {KEY}"
+    with StripeFake({"charges": page}, api_key=KEY) as fake:
+        session = build_session(system="stripe", backoff_factor=0, call_log=log.record)
+        StripeClient(KEY, base_url=fake.base_url, session=session, page_size=100).extract("charges")
+    call = log.calls().iloc[0]
+    body = call["response_body"]
+    assert body.startswith('{"object": "list"') and "[card ****1111]" in body
+    assert KEY not in body and "4111 1111" not in body and "4421987650" not in body
+    kept, _, note = body.partition("...[truncated ")
+    assert len(kept) == 2048 and int(note.split()[0]) > call["response_bytes"] - 2048 - 200   # whole body counted
+    assert pd.isna(call["request_body"])                                      # a GET sends none
+
+
+def test_a_big_body_costs_little_to_log(log):
+    import time
+
+    body = json.dumps({"data": charges(2000)}).encode()          # ~400 KB
+    started = time.perf_counter()
+    for _ in range(20):
+        row = log.row({"system": "stripe", "method": "GET", "url": "https://x", "response_body": body})
+    assert len(row["response_body"]) < 2100
+    assert (time.perf_counter() - started) / 20 < 0.05          # redacting all of it took ~0.3 s a call

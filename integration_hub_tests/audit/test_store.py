@@ -42,3 +42,13 @@ def test_hub_store_on_postgresql(pg_database):
     store = HubStore(pg_database.replace("postgresql+psycopg2://", "postgresql://"))   # plain URLs are pinned to psycopg2
     _exercise(store)
     store.dispose()
+
+
+def test_record_flags_round_trip(tmp_path):
+    store = HubStore(f"sqlite:///{tmp_path / 'hub.db'}")
+    rows = pd.DataFrame({"source_id": ["ch_1", None], "row_number": [3, None], "column_name": ["description"] * 2})
+    assert store.add_flags("r1", "stripe", "charges", "extracted", "card_number_masked", rows) == 2
+    assert store.add_flags("r1", "stripe", "charges", "extracted", "card_number_masked", rows.iloc[:0]) == 0
+    flags = store.flags(run_ids=["r1"], flag="card_number_masked")
+    assert flags["source_id"].tolist() == ["ch_1", None] and flags["row_number"].iloc[0] == 3
+    assert store.flags(flag="account_number_masked").empty
