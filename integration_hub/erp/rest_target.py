@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import requests
 
 from integration_hub.erp.base import (
     APPLICATION_COLUMNS,
@@ -98,7 +99,7 @@ class RestTarget(ErpTarget):
         for index in routed.index[~routed]:
             message = self._unrouted(entity, prepared, index)
             out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
-        answers = self._map(lambda job: self._send(job[1], job[2], todo.at[job[0], "erp_id"]), jobs)
+        answers = self._map(lambda job: self._try_send(job[1], job[2], todo.at[job[0], "erp_id"]), jobs)
         accepted = []
         for (index, _, _), sent in zip(jobs, answers):
             if sent.ok:
@@ -110,6 +111,14 @@ class RestTarget(ErpTarget):
         accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
         self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
         return out.loc[:, list(OUTCOME_COLUMNS)]
+
+    def _try_send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+        # A record the ERP never answered for is rejected, not lost: it is not in the posting
+        # record, so the next run sends it again, and what did go through is still recorded.
+        try:
+            return self._send(spec, document, erp_id)
+        except requests.RequestException as error:
+            return Sent(False, message=f"{spec.record}: no answer from {self.name}: {error}")
 
     def _unrouted(self, entity: str, prepared: pd.DataFrame, index) -> str:
         columns = sorted({c for s in self.specs.get(entity, ()) for c in s.where})

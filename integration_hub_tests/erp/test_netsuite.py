@@ -243,3 +243,11 @@ def test_error_body_shape_is_the_documented_one():
     body = error_body(400, "USER_ERROR", "x")
     assert set(body) == {"type", "title", "status", "o:errorDetails"}
     assert body["o:errorDetails"] == [{"detail": "x", "o:errorCode": "USER_ERROR"}]
+
+
+def test_an_unreachable_netsuite_rejects_without_recording(postings):
+    target = NetSuiteTarget(CREDS, postings, base_url="http://127.0.0.1:1", backoff=0, max_retries=1)
+    out = target.upsert("customer", erp_batch.customers().head(2), run_id="r", mapping_version="v")
+    assert out["outcome"].tolist() == ["rejected", "rejected"]
+    assert out["message"].str.contains("no answer from netsuite").all()
+    assert postings.postings("netsuite", "customer").empty

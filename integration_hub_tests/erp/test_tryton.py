@@ -53,6 +53,9 @@ def tryton_template(tryton_dir) -> Path:
     partial = cache / f".{uuid.uuid4().hex}.partial"
     runtime.copy_sqlite(template, partial)
     partial.replace(cached)
+    for stale in cache.glob("template-*.sqlite"):  # built by older code
+        if stale != cached:
+            stale.unlink(missing_ok=True)
     return template
 
 

@@ -94,6 +94,13 @@ class Books:
         term, = self.search_read("account.invoice.payment_term", [("name", "=", "Upon Receipt")], [])
         return term["id"]
 
+    @property
+    def posting_locks(self) -> dict:
+        """What posting invoices and moves locks: the numbering sequences, and the journal-period
+        table the first entry of a journal in a period writes to."""
+        sequences = [r["id"] for r in self.search_read("ir.sequence.strict", [], [])]
+        return {"tables": ["account_journal_period"], "records": {"ir_sequence_strict": sequences}}
+
     def currency_id(self, code: str) -> int:
         return currency(code, self.cfg).id
 

@@ -105,6 +105,34 @@ def connect(database: TrytonDatabase):
     return cfg
 
 
+def in_transaction(database: TrytonDatabase, user: int, context: dict, work, *, locks: dict | None = None):
+    """`work(pool)` in one trytond transaction, committed.
+
+    Tryton takes locks lazily: when code needs one the transaction did not start with, it
+    aborts and is run again with that lock (what its RPC layer does, and so does this).
+    `locks` ({"tables": [...], "records": {table: ids}}) are taken from the start instead, so
+    a batch known to need them is not run several times over.
+    """
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
+
+    extras: dict = {}
+    if locks:
+        extras = {"_lock_tables": list(locks.get("tables", ())),
+                  "_lock_records": {t: list(ids) for t, ids in locks.get("records", {}).items()}}
+    context = {**context, "_skip_warnings": True}
+    while True:
+        with Transaction().start(database.name, user, context=context, **extras) as transaction:
+            try:
+                result = work(Pool(database.name))
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
 def run_queue(database: TrytonDatabase) -> int:
     """Run the tasks Tryton queued, as its worker would, except DEFERRED_TASKS; returns how many ran."""
     from trytond.pool import Pool

@@ -1,12 +1,12 @@
 """TrytonTarget: canonical cash data into a real Tryton database, which applies its own rules.
 
 Parties are upserted by code (= external_id); invoices are created and posted; payments are
-posted as cash receipts, through Tryton's invoice payment wizard when a charge names an open
-invoice in its currency (which is how the invoice gets paid), as a plain cash move otherwise.
+posted as cash receipts, through Tryton's invoice payment (payments.py) when a charge names an
+open invoice in its currency (which is how the invoice gets paid), as a plain cash move otherwise.
 Whatever Tryton refuses (a closed or missing period, an invoice without lines or party, a
 change to a posted document) is rejected with Tryton's own message, and nothing of it stays:
-a draft that could not be posted is deleted. Records go to Tryton in batches; when a batch is
-refused, its records are retried one by one so each refusal is attributed to its record.
+a record is created and posted in one transaction. Records go to Tryton in batches; when a
+batch is refused, its records are retried one by one so each refusal is attributed to its record.
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ import pandas as pd
 from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome, entity_spec
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.tryton import readback
-from integration_hub.erp.tryton.books import Books, major, minor, tryton_message
-from integration_hub.erp.tryton.runtime import connect, locate, run_queue
+from integration_hub.erp.tryton.books import Books, minor, tryton_message
+from integration_hub.erp.tryton.payments import pay_invoices
+from integration_hub.erp.tryton.runtime import connect, in_transaction, locate, run_queue
 
 Result = tuple[bool, Any]  # (accepted, Tryton id) or (refused, Tryton's message)
 POSTING = {"invoice": ("account.invoice", "post"), "payment": ("account.move", "post")}
@@ -47,33 +48,33 @@ class TrytonTarget(ErpTarget):
             return False, tryton_message(error)
 
     def _create(self, model: str, items: dict[Any, dict], finish: str | None) -> dict[Any, Result]:
-        """Create `items` (index -> values) and click `finish` on them; a refused batch goes one by one."""
+        """Create `items` (index -> values) and run `finish` (post, cancel) on them in one transaction.
+
+        A batch Tryton refuses leaves nothing behind (the transaction is rolled back) and is
+        retried one record at a time, so each refusal is attributed to its record.
+        """
         if not items:
             return {}
-        books = self.books
-        created: list[int] = []
+        values = list(items.values())
 
-        def batch() -> list[int]:
-            created.extend(books.call(model, "create", list(items.values())))
+        def work(pool) -> list[int]:
+            Model = pool.get(model)
+            records = Model.create(values)
             if finish:
-                books.call(model, finish, created)
-            return created
+                getattr(Model, finish)(records)
+            return [r.id for r in records]
 
-        ok, answer = self._attempt(batch)
+        books = self.books
+        ok, answer = self._attempt(lambda: in_transaction(self.database, books.cfg.user, dict(books.cfg.context), work,
+                                                          locks=books.posting_locks))
         if ok:
             return dict(zip(items, ((True, i) for i in answer)))
-        if created:  # drafts Tryton would not post are not left behind
-            books.call(model, "delete", [i for i in created if self._draft(model, i)])
         if len(items) == 1:
             return {next(iter(items)): (False, answer)}
         results: dict[Any, Result] = {}
-        for index, values in items.items():
-            results.update(self._create(model, {index: values}, finish))
+        for index, one in items.items():
+            results.update(self._create(model, {index: one}, finish))
         return results
-
-    def _draft(self, model: str, record_id: int) -> bool:
-        found = self.books.search_read(model, [("id", "=", record_id)], ["state"])
-        return bool(found) and found[0]["state"] == "draft"
 
     def _parties(self, rows: dict[Any, dict]) -> dict[Any, Result]:
         existing = self.books.party_ids(r["external_id"] for r in rows.values())
@@ -105,6 +106,7 @@ class TrytonTarget(ErpTarget):
         results: dict[Any, Result] = {}
         new: dict[Any, dict] = {}
         void: dict[Any, dict] = {}
+        pays: list = []
         parties = books.party_ids(r["customer_external_id"] for r in rows.values())
         addresses = {a["party"]: a["id"] for a in reversed(books.search_read(
             "party.address", [("party", "in", list(parties.values()))], ["party"]))}
@@ -115,12 +117,13 @@ class TrytonTarget(ErpTarget):
                     entity, i, r, p, addresses.get(p)))
                 results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
             elif entity == "payment":
-                results.update(self._payment(index, row, party, new))
+                results.update(self._payment(index, row, party, new, pays))
             else:
                 values = books.invoice_values(row, party, addresses.get(party))
                 (void if row["status"] == "void" else new)[index] = values
         results.update(self._create(model, new, finish))
         results.update(self._create(model, void, "cancel"))
+        results.update(pay_invoices(self.database, books, pays))
         return results
 
     def _rewrite(self, entity: str, record: int, row: dict, party, address) -> int:
@@ -135,18 +138,21 @@ class TrytonTarget(ErpTarget):
         self.books.call(model, "write", [record], values)
         return record
 
-    def _payment(self, index, row: dict, party, moves: dict) -> dict[Any, Result]:
+    def _payment(self, index, row: dict, party, moves: dict, pays: list) -> dict[Any, Result]:
         if row["status"] != "succeeded":
             return {index: (False, f"payment {row['external_id']}: status {row['status']!r}; only succeeded "
                                    "payments move money and are posted to Tryton")}
         invoice = self._open_invoice(row) if row["kind"] == "charge" else None
+        company_currency = self.books.company.currency.code
+        receipt = self.books.move_values(row, party) if row["currency"] == company_currency else None
         if invoice is not None:
-            return {index: self._attempt(lambda: self._pay(invoice, row))}
-        if row["currency"] != self.books.company.currency.code:
+            pays.append((index, invoice["id"], row, receipt))
+        elif receipt is None:
             return {index: (False, f"payment {row['external_id']}: a {row['currency']} payment that pays no "
                                    f"open {row['currency']} invoice; Tryton target posts such receipts only in "
-                                   f"{self.books.company.currency.code}")}
-        moves[index] = self.books.move_values(row, party)
+                                   f"{company_currency}")}
+        else:
+            moves[index] = receipt
         return {}
 
     def _open_invoice(self, row: dict):
@@ -157,21 +163,6 @@ class TrytonTarget(ErpTarget):
             ("type", "=", "out"), ("description", "=", ref), ("state", "=", "posted"),
             ("currency.code", "=", row["currency"])], ["amount_to_pay"])
         return found[0] if len(found) == 1 and found[0]["amount_to_pay"] > 0 else None
-
-    def _pay(self, invoice: dict, row: dict) -> int:
-        from proteus import Wizard
-
-        books = self.books
-        amount = major(row["amount_minor"], row["currency"])
-        wizard = Wizard("account.invoice.pay", [books.model("account.invoice")(invoice["id"])], config=books.cfg)
-        wizard.form.amount, wizard.form.date = amount, pd.Timestamp(row["paid_at"]).date()
-        wizard.form.payment_method, wizard.form.description = books.payment_method, row["external_id"]
-        wizard.execute("choice")
-        if wizard.state != "end":  # Tryton asks how to treat an amount other than what is owed
-            wizard.form.type = "partial" if amount < invoice["amount_to_pay"] else "overpayment"
-            wizard.execute("pay")
-        move, = books.search_read("account.move", [("description", "=", row["external_id"])], [])
-        return move["id"]
 
     # -- ErpTarget --------------------------------------------------------------------------------
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
