@@ -24,6 +24,7 @@ FREE_MAIL = frozenset({
     "zoho.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "naver.com",
 })
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DROPPED = re.compile(r"['\u2019.]")       # as the company match key does: "O'Brien" -> "obrien"
 _UNIT_NUMBER = re.compile(r"[0-9a-z]*\d[0-9a-z]*")
 _US_ZIP = re.compile(r"^\d{5}(?:\d{4})?$")
 
@@ -40,11 +41,11 @@ def _per_unique(s: pd.Series, fn) -> pd.Series:
 
 
 def _fold_one(value: str) -> str | None:
-    return " ".join(_NON_ALNUM.sub(" ", anyascii(value).lower()).split()) or None
+    return " ".join(_NON_ALNUM.sub(" ", _DROPPED.sub("", anyascii(value).lower())).split()) or None
 
 
 def fold(s: pd.Series) -> pd.Series:
-    """ASCII, lower-case words separated by one space ("Saint-Étienne" -> "saint etienne")."""
+    """ASCII, lower-case words separated by one space ("Saint-Étienne" -> "saint etienne", "O'Brien" -> "obrien")."""
     return _per_unique(text.clean_text(s), _fold_one)
 
 

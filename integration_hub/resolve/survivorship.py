@@ -91,13 +91,27 @@ def _sorted_tokens(s: pd.Series) -> pd.Series:
     return s.str.split().map(lambda t: " ".join(sorted(t)), na_action="ignore")
 
 
+def _signatures(tokens: pd.Series) -> pd.Series:
+    """"last|initial" read both ways from two-word names ("jane doe", "doe jane", "j doe")."""
+    two = tokens[tokens.str.len() == 2]
+    forward = two.str[1] + "|" + two.str[0].str[:1]
+    backward = two.str[0] + "|" + two.str[1].str[:1]
+    return pd.concat([forward, backward])
+
+
 def _is_person_name(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose "company" is the name of a person of the same cluster (a B2C customer's name in a
-    system with one name field, such as Stripe): it is no company name for the golden record."""
-    org = pd.DataFrame({"cluster": frame["cluster"], "key": _sorted_tokens(frame["org_key"])})
-    people = pd.DataFrame({"cluster": frame["cluster"], "key": _sorted_tokens(frame["person_key"])}).dropna()
-    hit = org.reset_index().merge(people.drop_duplicates(), on=["cluster", "key"])["index"]
-    return frame.index.isin(hit)
+    system with one name field, such as Stripe, even as "Doe, Jane" or "J. Doe"): it is no company
+    name for the golden record."""
+    people = frame.loc[frame["last_key"].notna() & frame["first_key"].notna(), ["cluster", "first_key", "last_key"]]
+    known = set(zip(people["cluster"], people["last_key"] + "|" + people["first_key"].str[:1]))
+    known |= set(zip(people["cluster"], _sorted_tokens(people["first_key"] + " " + people["last_key"])))
+    org = frame["org_key"].dropna()
+    clusters = frame.loc[org.index, "cluster"]
+    signatures = _signatures(org.str.split())
+    hits = {i for i, sig in signatures.items() if (clusters[i], sig) in known}
+    hits |= {i for i, key in _sorted_tokens(org).items() if (clusters[i], key) in known}
+    return frame.index.isin(list(hits))
 
 
 def golden_records(records: pd.DataFrame, prepared: pd.DataFrame, master_id: pd.Series,

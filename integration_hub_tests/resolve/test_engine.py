@@ -173,3 +173,29 @@ def test_blank_records_stay_alone_and_are_still_in_the_crosswalk():
     result = resolve(records)
     assert len(result.crosswalk) == 3 and result.crosswalk["master_id"].nunique() == 3
     assert result.review.empty and len(result.golden) == 3
+
+
+def test_survivorship_falls_back_to_most_recent_then_most_frequent():
+    rows = [{"system": "shop", "source_id": str(i), "company": "Tailspin Toys", "phone": "+1 206 555 0100",
+             "email": email, "updated_at": when}
+            for i, (email, when) in enumerate([("old@tailspin.com", "2021-01-01"), ("new@tailspin.com", "2024-06-30"),
+                                                ("mid@tailspin.com", "2023-03-03")])]
+    records = make_records(rows)
+    records["updated_at"] = pd.to_datetime(records["updated_at"], utc=True)
+    golden = resolve(records).golden.iloc[0]
+    assert golden["email"] == "new@tailspin.com"
+    assert json.loads(golden["field_sources"])["email"] == {"record": "shop:1", "rule": "most_recent"}
+    undated = make_records([{**row, "email": email} for row, email in
+                            zip(rows, ["a@tailspin.com", "b@tailspin.com", "b@tailspin.com"])]).drop(columns="updated_at")
+    golden = resolve(undated).golden.iloc[0]
+    assert golden["email"] == "b@tailspin.com"
+    assert json.loads(golden["field_sources"])["email"]["rule"] == "most_frequent"
+
+
+def test_golden_record_of_a_person_has_no_company(resolved):
+    records, resolution, truth = resolved
+    persons = truth.loc[truth["is_b2c"].str.lower() == "true", ["system", "source_id"]]
+    masters = resolution.crosswalk.merge(persons, on=["system", "source_id"])["master_id"].unique()
+    golden = resolution.golden.set_index("master_id").loc[masters]
+    assert golden["full_name"].notna().mean() > 0.95
+    assert golden["company"].isna().mean() > 0.95
