@@ -45,6 +45,20 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     return header
 
 
+def parse_fields(values: list[str] | None) -> dict[str, str]:
+    """`--field ROLE=COLUMN` options as a dict; the column may itself contain "=" or spaces."""
+    fields: dict[str, str] = {}
+    for value in values or []:
+        role, sep, column = value.partition("=")
+        if not sep or not role.strip() or not column:
+            raise DedupeError(f"--field {value!r}: expected ROLE=COLUMN, e.g. --field email=\"E-mail Address\"; "
+                              f"valid roles: {', '.join(ROLES)}")
+        if role.strip() in fields:
+            raise DedupeError(f"--field {value!r}: role {role.strip()!r} given twice")
+        fields[role.strip()] = column
+    return fields
+
+
 def resolve_roles(header: list[str], fields: dict[str, str] | None) -> dict[str, str]:
     """Roles detected from the header, overridden by `fields` (role -> column)."""
     fields = dict(fields or {})

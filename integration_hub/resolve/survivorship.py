@@ -103,15 +103,17 @@ def _is_person_name(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose "company" is the name of a person of the same cluster (a B2C customer's name in a
     system with one name field, such as Stripe, even as "Doe, Jane" or "J. Doe"): it is no company
     name for the golden record."""
-    people = frame.loc[frame["last_key"].notna() & frame["first_key"].notna(), ["cluster", "first_key", "last_key"]]
-    known = set(zip(people["cluster"], people["last_key"] + "|" + people["first_key"].str[:1]))
-    known |= set(zip(people["cluster"], _sorted_tokens(people["first_key"] + " " + people["last_key"])))
+    people = frame.loc[frame["last_key"].notna() & frame["first_key"].notna()]
+    known = pd.concat([
+        pd.DataFrame({"cluster": people["cluster"], "sig": people["last_key"] + "|" + people["first_key"].str[:1]}),
+        pd.DataFrame({"cluster": people["cluster"], "sig": _sorted_tokens(people["first_key"] + " " + people["last_key"])}),
+    ]).drop_duplicates()
     org = frame["org_key"].dropna()
-    clusters = frame.loc[org.index, "cluster"]
-    signatures = _signatures(org.str.split())
-    hits = {i for i, sig in signatures.items() if (clusters[i], sig) in known}
-    hits |= {i for i, key in _sorted_tokens(org).items() if (clusters[i], key) in known}
-    return frame.index.isin(list(hits))
+    signatures = pd.concat([_signatures(org.str.split()), _sorted_tokens(org)])
+    candidates = pd.DataFrame({"row": signatures.index, "cluster": frame.loc[signatures.index, "cluster"].to_numpy(),
+                               "sig": signatures.to_numpy()})
+    hits = candidates.merge(known, on=["cluster", "sig"])["row"]
+    return frame.index.isin(hits)
 
 
 def golden_records(records: pd.DataFrame, prepared: pd.DataFrame, master_id: pd.Series,
@@ -150,9 +152,9 @@ def golden_records(records: pd.DataFrame, prepared: pd.DataFrame, master_id: pd.
             column = np.full(len(masters), None, dtype=object)
             column[at] = values[field].astype(object).where(values[field].notna(), None).to_numpy()
             golden[field] = pd.array(column, dtype="string")
+        template = ", ".join(f'"{f}": {{{{"record": {{key}}, "rule": "{{rule}}"}}}}' for f in fields)
         text = np.full(len(masters), "", dtype=object)
-        text[at] = [", ".join(f'"{f}": {{"record": {json.dumps(k)}, "rule": "{r}"}}' for f in fields)
-                    for k, r in zip(pick["record_key"], pick["_rule"])]
+        text[at] = [template.format(key=json.dumps(k), rule=r) for k, r in zip(pick["record_key"], pick["_rule"])]
         fragments.append(text)
     golden["field_sources"] = ["{" + ", ".join(p for p in parts if p) + "}" for parts in zip(*fragments)]
     return golden[["master_id", *GOLDEN_FIELDS, "records", "systems", "field_sources"]]

@@ -3,7 +3,7 @@ import csv
 import pandas as pd
 import pytest
 
-from integration_hub.resolve.cli_dedupe import DedupeError, dedupe_file, review_path
+from integration_hub.resolve.cli_dedupe import DedupeError, dedupe_file, parse_fields, review_path
 
 PEOPLE = [
     # Customer ID, First Name, Last Name, DOB, E-mail, Phone Number, Zip
@@ -107,3 +107,12 @@ def test_repeated_ids_across_chunks_are_named_by_row(tmp_path):
     _write(tmp_path / "dups.csv", ["id", "company"], [["1", "A"], ["2", "B"], ["3", "C"], ["2", "D"]])
     with pytest.raises(DedupeError, match=r"repeats ids on data row\(s\) \[2, 4\]"):
         dedupe_file(tmp_path / "dups.csv", tmp_path / "out.csv", id_column="id", chunksize=2)
+
+
+def test_parse_fields():
+    assert parse_fields(["email=E-mail Address", "company=a=b"]) == {"email": "E-mail Address", "company": "a=b"}
+    assert parse_fields(None) == {}
+    with pytest.raises(DedupeError, match="expected ROLE=COLUMN"):
+        parse_fields(["email"])
+    with pytest.raises(DedupeError, match="given twice"):
+        parse_fields(["email=a", "email=b"])
