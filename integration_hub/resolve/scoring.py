@@ -126,7 +126,9 @@ class PairScorer:
         self._fields["mailbox"] = _codes(p["email_user"] + "@" + p["email_domain"], by_customer)
         self._fields["address"] = _codes(address, by_customer)
         self._free = p["email_free"].to_numpy(dtype=bool)
-        self._org = p["org_key"].notna().to_numpy() & ~_person_like(p)
+        # a name in a company field is taken for a person's when it is some record's person name, or
+        # when the record's e-mail is at a public mailbox provider (companies write from their own domain)
+        self._org = p["org_key"].notna().to_numpy() & ~_person_like(p) & ~self._free
 
     def _weights(self, name: str, level: np.ndarray, tf: np.ndarray) -> np.ndarray:
         """Weight per pair of `level` (-1 missing -> 0); agreeing levels use u >= the value's shared frequency."""
