@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from integration_hub.erp.tryton.target import TrytonTarget  # noqa: E402
 from integration_hub_tests.erp import erp_batch  # noqa: E402
 
 YEARS = range(2024, 2027)
+RATES = {"EUR": Decimal("0.9"), "GBP": Decimal("0.8")}  # per USD, the test company's currency
 # trytond's own modules import its deprecated config alias
 pytestmark = pytest.mark.filterwarnings("ignore:trytond.config.config is deprecated:DeprecationWarning")
 
@@ -29,7 +31,7 @@ def _cache_key() -> str:
     from trytond import __version__
 
     sources = b"".join(Path(m.__file__).read_bytes() for m in (bootstrap, runtime))
-    return hashlib.sha256(__version__.encode() + sources + repr(YEARS).encode()).hexdigest()[:16]
+    return hashlib.sha256(__version__.encode() + sources + repr((YEARS, RATES)).encode()).hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +50,7 @@ def tryton_template(tryton_dir) -> Path:
     if cached.exists():
         shutil.copyfile(cached, template)
         return template
-    init_database(template, company_name="Hub Test Co", years=YEARS)
+    init_database(template, company_name="Hub Test Co", years=YEARS, rates=RATES)
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f".{uuid.uuid4().hex}.partial"
     runtime.copy_sqlite(template, partial)
@@ -171,9 +173,65 @@ def test_changes_update_parties_and_tryton_refuses_to_rewrite_a_posted_invoice(t
     assert tryton.read_back("invoice", ["billing:INV-000003"])["status"].tolist() == ["open"]
 
 
-def test_unsettled_and_foreign_payments_are_rejected_with_reasons(tryton):
+def test_foreign_currency_receipts_convert_at_trytons_rate_and_need_one(tryton):
     failed = erp_batch.payment("ch_0009", 500, status="failed")
-    euro = {**erp_batch.payment("ch_0010", 700), "currency": "EUR"}
-    out = load(tryton, payment=pd.DataFrame([failed, euro]).astype({"fee_minor": "Int64"}))["payment"]
-    assert out["outcome"].tolist() == ["rejected", "rejected"]
-    assert "status 'failed'" in out["message"].iloc[0] and "EUR" in out["message"].iloc[1]
+    euro = {**erp_batch.payment("ch_0010", 900), "currency": "EUR"}
+    yen = {**erp_batch.payment("ch_0011", 700), "currency": "JPY"}
+    out = load(tryton, payment=pd.DataFrame([failed, euro, yen]).astype({"fee_minor": "Int64"}))["payment"]
+    assert out["outcome"].tolist() == ["rejected", "created", "rejected"]
+    assert "status 'failed'" in out["message"].iloc[0]
+    assert "No rate found" in out["message"].iloc[2] and "Yen" in out["message"].iloc[2]
+    held = tryton.read_back("payment", ["stripe:ch_0010"]).iloc[0]
+    assert (held["currency"], held["amount_minor"]) == ("EUR", 900)
+    line, = tryton.books.search_read("account.move.line", [("move.description", "=", "stripe:ch_0010"),
+                                                            ("account", "=", tryton.books.accounts["cash"])], ["debit"])
+    assert line["debit"] == Decimal("10.00")  # 9.00 EUR at 0.9 EUR per USD
+
+
+def cash_phase(source_dir: Path) -> dict[str, pd.DataFrame]:
+    """The billing and Stripe exports as canonical records: extract, clean and map as the pipeline does."""
+    from integration_hub.canonical.models import SCHEMAS
+    from integration_hub.connectors.extractors import extract_export
+    from integration_hub.gates.validation import validate_rows
+    from integration_hub.mapping.engine import apply_spec
+    from integration_hub.mapping.systems import load_systems
+    from integration_hub.standardize.frame import clean_frame, cleaned_schema
+
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for system in load_systems():
+        for entity in system.entities:
+            if system.name not in ("billing", "stripe") or entity.canonical not in ("customer", "invoice", "payment"):
+                continue
+            cleaned, _ = validate_rows(clean_frame(extract_export(source_dir, entity).frame, entity).cleaned,
+                                       cleaned_schema(entity))
+            mapped = apply_spec(entity.mapping, cleaned)
+            good, _ = validate_rows(mapped.mapped.drop(index=pd.Index(mapped.rejects["row"].unique())),
+                                    SCHEMAS[entity.canonical])
+            frames.setdefault(entity.canonical, []).append(good)
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
+
+
+def test_generated_company_cash_phase_round_trips_through_tryton(tryton, tmp_path):
+    from integration_hub.demo import generate_company
+
+    generate_company(tmp_path / "sample", scale=10, seed=7)
+    batch = cash_phase(tmp_path / "sample")
+    money = {"customer": None, "invoice": "total_minor", "payment": "amount_minor"}
+    outcomes = {e: tryton.upsert(e, batch[e], run_id="demo-1", mapping_version="v") for e in money}
+    for entity, column in money.items():
+        out = outcomes[entity]
+        accepted = batch[entity][out["outcome"].to_numpy() != "rejected"]
+        held = tryton.read_back(entity, accepted["external_id"])
+        assert len(held) == len(accepted) == (out["outcome"] == "created").sum()
+        if column:
+            assert held[column].sum() == accepted[column].sum()
+        assert out.loc[out["outcome"] == "rejected", "message"].str.len().gt(0).all()
+    assert (outcomes["customer"]["outcome"] == "created").all() and (outcomes["invoice"]["outcome"] == "created").all()
+    # Tryton needs a party on a receivable line: refunds the source left without a customer are refused.
+    payable = (batch["payment"]["status"].eq("succeeded") & batch["payment"]["customer_external_id"].notna()).to_numpy()
+    assert (outcomes["payment"]["outcome"].to_numpy()[payable] == "created").all()
+    refused = outcomes["payment"]["message"][~payable & batch["payment"]["status"].eq("succeeded").to_numpy()]
+    assert refused.str.contains('A value is required for field "Party"').all()
+    assert len(tryton.apply_payments("demo-1")) > 0
+    again = {e: tryton.upsert(e, batch[e], run_id="demo-2", mapping_version="v") for e in money}
+    assert all(set(out["outcome"]) <= {"unchanged", "rejected"} for out in again.values())

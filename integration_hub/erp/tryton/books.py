@@ -8,7 +8,8 @@ Canonical records become Tryton records like this:
   description = invoice number, one service line for the subtotal and a manual tax line for
   the tax, so Tryton's untaxed, tax and total amounts are the source's; payment_term_date =
   due date. A credit note is an invoice with negative amounts, as Tryton has it;
-- payment -> a posted account.move in the cash journal with description = external_id.
+- payment -> a posted account.move in the cash journal with description = external_id
+  (see payments.py).
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class Books:
         self.model = lambda name: Model.get(name, config=cfg)
         self.company, = self.model("company.company").find([])
         self._countries: dict[str, int] = {}
+        self._currencies: dict[str, int] = {}
 
     def call(self, model: str, method: str, *args):
         """A server method of `model` through proteus, in the admin's context."""
@@ -102,7 +104,9 @@ class Books:
         return {"tables": ["account_journal_period"], "records": {"ir_sequence_strict": sequences}}
 
     def currency_id(self, code: str) -> int:
-        return currency(code, self.cfg).id
+        if code not in self._currencies:
+            self._currencies[code] = currency(code, self.cfg).id
+        return self._currencies[code]
 
     def country_id(self, code: str | None) -> int | None:
         if not code:
@@ -136,7 +140,8 @@ class Books:
         code = row["currency"]
         subtotal, tax = major(row["subtotal_minor"], code), major(row["tax_minor"], code)
         line = {"type": "line", "product": self.product["id"], "account": self.accounts["revenue"], "quantity": 1,
-                "unit_price": subtotal, "unit": self.product["default_uom"], "description": "Invoiced services"}
+                "unit_price": subtotal, "unit": self.product["default_uom"], "description": "Invoiced services",
+                "currency": self.currency_id(code), "company": self.company.id}
         values = {"type": "out", "company": self.company.id, "journal": self.journals["revenue"], "party": party,
                   "invoice_address": address, "account": self.accounts["receivable"],
                   "currency": self.currency_id(code), "invoice_date": day(row["issue_date"]),
@@ -148,18 +153,3 @@ class Books:
             values["taxes"] = [("create", [{"manual": True, "description": "Sales tax", "base": subtotal,
                                             "amount": tax, "account": self.accounts["tax"]}])]
         return values
-
-    def move_values(self, row: dict, party: int | None) -> dict:
-        """A receipt (or, negative, a refund) in the company currency: cash against the customer's receivable."""
-        amount = major(row["amount_minor"], row["currency"])
-        cash = {"account": self.accounts["cash"], "debit": max(amount, 0), "credit": max(-amount, 0),
-                "description": _text(row["invoice_ref"]) or _text(row["payment_ref"])}
-        receivable = {"account": self.accounts["receivable"], "party": party, "debit": max(-amount, 0),
-                      "credit": max(amount, 0)}
-        date = day(row["paid_at"])
-        # The period holding the date, closed or not: Tryton itself refuses a closed one.
-        period = self.search_read("account.period", [("start_date", "<=", date), ("end_date", ">=", date),
-                                                     ("type", "=", "standard")], [])
-        return {"journal": self.journals["cash"], "company": self.company.id, "date": date,
-                **({"period": period[0]["id"]} if period else {}),
-                "description": row["external_id"], "lines": [("create", [cash, receivable])]}

@@ -159,11 +159,23 @@ def _catalogue(cfg, company, accounts: dict) -> None:
     method.save()
 
 
+def add_rates(cfg, rates: dict[str, Decimal], since: dt.date, company_currency: str) -> None:
+    """Exchange rates from `since` on: units of each currency per one unit of the company currency
+    (Tryton's convention; the company currency itself gets rate 1)."""
+    from proteus import Model
+
+    Rate = Model.get("currency.currency.rate", config=cfg)
+    for code, rate in {company_currency: Decimal(1), **rates}.items():
+        Rate(currency=currency(code, cfg), date=since, rate=Decimal(str(rate))).save()
+
+
 def init_database(db_url_or_path: str | Path, *, company_name: str = "Hub Company", currency_code: str = "USD",
-                  years: range | None = None) -> TrytonDatabase:
+                  years: range | None = None, rates: dict[str, Decimal] | None = None) -> TrytonDatabase:
     """Create the Tryton database at `db_url_or_path` unless it exists; returns where it is.
 
-    `years` are the fiscal years to open (default: two years back to next year).
+    `years` are the fiscal years to open (default: two years back to next year). `rates`
+    (currency code -> units per company-currency unit) are set from the first year on, so
+    invoices and payments in those currencies can be posted; without a rate Tryton refuses them.
     """
     database = locate(db_url_or_path)
     configure(database)
@@ -174,7 +186,10 @@ def init_database(db_url_or_path: str | Path, *, company_name: str = "Hub Compan
     company = _company(cfg, company_name, currency_code)
     accounts = _chart(cfg, company)
     today = dt.date.today()
-    for year in years or range(today.year - 2, today.year + 2):
+    years = years or range(today.year - 2, today.year + 2)
+    for year in years:
         add_fiscal_year(cfg, company, year)
     _catalogue(cfg, company, accounts)
+    if rates:
+        add_rates(cfg, rates, dt.date(years[0], 1, 1), currency_code)
     return database

@@ -1,8 +1,7 @@
 """TrytonTarget: canonical cash data into a real Tryton database, which applies its own rules.
 
 Parties are upserted by code (= external_id); invoices are created and posted; payments are
-posted as cash receipts, through Tryton's invoice payment (payments.py) when a charge names an
-open invoice in its currency (which is how the invoice gets paid), as a plain cash move otherwise.
+posted as cash receipts, paying the open invoice a charge names (see payments.py).
 Whatever Tryton refuses (a closed or missing period, an invoice without lines or party, a
 change to a posted document) is rejected with Tryton's own message, and nothing of it stays:
 a record is created and posted in one transaction. Records go to Tryton in batches; when a
@@ -19,12 +18,12 @@ import pandas as pd
 from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome, entity_spec
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.tryton import readback
-from integration_hub.erp.tryton.books import Books, minor, tryton_message
-from integration_hub.erp.tryton.payments import pay_invoices
+from integration_hub.erp.tryton.books import Books, day, minor, tryton_message
+from integration_hub.erp.tryton.payments import Payment, post_payments
 from integration_hub.erp.tryton.runtime import connect, in_transaction, locate, run_queue
 
 Result = tuple[bool, Any]  # (accepted, Tryton id) or (refused, Tryton's message)
-POSTING = {"invoice": ("account.invoice", "post"), "payment": ("account.move", "post")}
+MODELS = {"invoice": "account.invoice", "payment": "account.move"}
 
 
 class TrytonTarget(ErpTarget):
@@ -98,7 +97,7 @@ class TrytonTarget(ErpTarget):
         return party
 
     def _documents(self, entity: str, rows: dict[Any, dict]) -> dict[Any, Result]:
-        model, finish = POSTING[entity]
+        model = MODELS[entity]
         books = self.books
         field = "reference" if entity == "invoice" else "description"
         ids = [r["external_id"] for r in rows.values()]
@@ -117,13 +116,13 @@ class TrytonTarget(ErpTarget):
                     entity, i, r, p, addresses.get(p)))
                 results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
             elif entity == "payment":
-                results.update(self._payment(index, row, party, new, pays))
+                results.update(self._payment(index, row, party, pays))
             else:
                 values = books.invoice_values(row, party, addresses.get(party))
                 (void if row["status"] == "void" else new)[index] = values
-        results.update(self._create(model, new, finish))
+        results.update(self._create(model, new, "post"))
         results.update(self._create(model, void, "cancel"))
-        results.update(pay_invoices(self.database, books, pays))
+        results.update(post_payments(self.database, books, pays))
         return results
 
     def _rewrite(self, entity: str, record: int, row: dict, party, address) -> int:
@@ -132,27 +131,17 @@ class TrytonTarget(ErpTarget):
             for fixed in ("lines", "taxes", "type", "company", "reference"):
                 values.pop(fixed, None)
         else:
-            values = {k: v for k, v in self.books.move_values(row, party).items()
-                      if k not in ("lines", "journal", "company", "description")}
-        model = POSTING[entity][0]
-        self.books.call(model, "write", [record], values)
+            values = {"date": day(row["paid_at"])}
+        self.books.call(MODELS[entity], "write", [record], values)
         return record
 
-    def _payment(self, index, row: dict, party, moves: dict, pays: list) -> dict[Any, Result]:
+    def _payment(self, index, row: dict, party, pays: list) -> dict[Any, Result]:
         if row["status"] != "succeeded":
             return {index: (False, f"payment {row['external_id']}: status {row['status']!r}; only succeeded "
                                    "payments move money and are posted to Tryton")}
         invoice = self._open_invoice(row) if row["kind"] == "charge" else None
-        company_currency = self.books.company.currency.code
-        receipt = self.books.move_values(row, party) if row["currency"] == company_currency else None
-        if invoice is not None:
-            pays.append((index, invoice["id"], row, receipt))
-        elif receipt is None:
-            return {index: (False, f"payment {row['external_id']}: a {row['currency']} payment that pays no "
-                                   f"open {row['currency']} invoice; Tryton target posts such receipts only in "
-                                   f"{company_currency}")}
-        else:
-            moves[index] = receipt
+        pays.append(Payment(index, row, party, self.books.currency_id(row["currency"]),
+                            invoice["id"] if invoice else None))
         return {}
 
     def _open_invoice(self, row: dict):
