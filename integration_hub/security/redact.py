@@ -10,11 +10,12 @@ never printing an account number.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from integration_hub.security.cards import mask_card_text
@@ -150,6 +151,33 @@ def install_redaction(logger_names: Iterable[str] = ("", "dagster")) -> Redactin
         redacting_factory._ih_redacting = True  # type: ignore[attr-defined]
         logging.setLogRecordFactory(redacting_factory)
     return redacting
+
+
+class RedactedError(Exception):
+    """An exception whose text was redacted; raised in place of the original, keeping its traceback."""
+
+
+def redacting_errors(passthrough: tuple[type[BaseException], ...] = ()) -> Callable:
+    """Decorator: exceptions leave the function with redacted text.
+
+    Orchestrators store an exception's message in their event log as structured data, past
+    any logging filter. The original is replaced (its type name kept in the message, its
+    traceback frames kept: they hold code, not values) and its context suppressed, so the
+    unredacted text is stored nowhere. `passthrough` types (the orchestrator's own control-flow
+    exceptions) are re-raised untouched.
+    """
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except passthrough:
+                raise
+            except Exception as exc:
+                redacted = RedactedError(f"{type(exc).__name__}: {redact_text(str(exc))}")
+                raise redacted.with_traceback(exc.__traceback__) from None
+        return wrapper
+    return decorate
 
 
 def _blank(value: Any) -> bool:

@@ -1,4 +1,5 @@
 import logging
+import traceback
 
 import pytest
 
@@ -104,3 +105,24 @@ def test_install_redaction_reaches_child_loggers_through_the_record_factory():
         root.removeHandler(capture)
         root.filters = [f for f in root.filters if not isinstance(f, RedactingFilter)]
     assert capture.lines == ["ssn [SSN]"]
+
+
+def test_redacting_errors_replaces_the_text_keeps_the_frames_and_passes_control_flow_through():
+    from integration_hub.security.redact import RedactedError, redacting_errors
+
+    class Stop(Exception):
+        pass
+
+    @redacting_errors(passthrough=(Stop,))
+    def call(kind):
+        if kind == "stop":
+            raise Stop("sk_live_abcdef1234567890 stays: control flow")
+        raise KeyError("token sk_live_abcdef1234567890 for acct 4421987650")
+
+    with pytest.raises(RedactedError) as caught:
+        call("fail")
+    assert str(caught.value) == "KeyError: 'token [REDACTED] for acct [number ****7650]'"
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert any(frame.name == "call" for frame in traceback.extract_tb(caught.value.__traceback__))
+    with pytest.raises(Stop):
+        call("stop")
