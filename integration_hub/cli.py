@@ -1,4 +1,4 @@
-"""The `integration-hub` command: generate a sample company, run the demo, parse bank files, inspect."""
+"""The `integration-hub` command: generate a sample company, run the demo, parse bank files, inspect, audit."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from integration_hub.cli_audit import CommandFailed
+from integration_hub.cli_audit import add_commands as add_audit_commands
 from integration_hub.config import settings
 
 DEFAULT_SCALE = 2000
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine.add_argument("--entity")
     quarantine.add_argument("--limit", type=int, default=20)
     quarantine.set_defaults(func=cmd_quarantine)
+    add_audit_commands(sub)
     return parser
 
 
@@ -145,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except CommandFailed as exc:
+        print(str(exc))
+        return 1
     except Exception as exc:
         if args.debug:
             raise

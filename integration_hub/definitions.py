@@ -10,9 +10,12 @@ from integration_hub.defs.resources import default_resources
 from integration_hub.defs.sensors import bank_inbox_sensor, record_run_failures
 from integration_hub.governance.phases import load_phases
 from integration_hub.mapping.systems import load_systems
+from integration_hub.security.redact import install_redaction
 
 
 def build_definitions() -> dg.Definitions:
+    # Before anything logs: secrets and sensitive numbers never reach Dagster's event log.
+    install_redaction()
     phases = load_phases()
     systems = load_systems()
     phase_of = {s: p for p in phases.values() for s in p.systems}

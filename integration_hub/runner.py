@@ -27,6 +27,16 @@ def local_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
+def cli_actor() -> str:
+    """Who started a run from the command line, as the audit trail names them."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (some containers)
+        return f"cli:uid-{os.getuid()}"
+
+
 @dataclass
 class RunOutcome:
     run_id: str
@@ -47,7 +57,7 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     def work():
         try:
             box["result"] = job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
-                                                   raise_on_error=False)
+                                                   raise_on_error=False, tags={"ih/actor": cli_actor()})
         except BaseException as exc:  # surfaced in the caller's thread
             box["error"] = exc
 

@@ -9,15 +9,23 @@ import pandera.pandas as pa
 from integration_hub.canonical.models import SCHEMAS
 from integration_hub.connectors.extractors import (Extraction, extract_export, extract_from_api,
                                                    extract_statements, statement_files)
-from integration_hub.defs.metadata import latest_materialization, preview, table_schema
-from integration_hub.defs.resources import BillingApiResource, HubStoreResource, SourcesResource, StripeResource
+from integration_hub.defs.metadata import guarded, latest_materialization, preview, table_schema
+from integration_hub.connectors.exports import EXTRACTED_AT, ORIGIN
+from integration_hub.defs.resources import (BillingApiResource, HubStoreResource, SecurityResource, SourcesResource,
+                                            StripeResource)
 from integration_hub.gates.budget import within_budget
 from integration_hub.gates.quarantine import combine_rejects, quarantine_records, rule_summary
 from integration_hub.gates.validation import validate_rows
 from integration_hub.governance.phases import Phase
 from integration_hub.mapping.engine import apply_spec
 from integration_hub.mapping.systems import EntityDeclaration, SystemDeclaration
+from integration_hub.security.protect import ACCOUNT_FLAG, CARD_FLAG, conceal, protect_frame
+from integration_hub.security.redact import redact_text
 from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
+
+
+# The gates each stage passes before its records may load; lineage names them per record.
+STAGE_CHECKS = {"extracted": ("source_shape",), "cleaned": ("error_budget",), "mapped": ("error_budget",)}
 
 
 class ExtractConfig(dg.Config):
@@ -32,7 +40,7 @@ def asset_key(entity: EntityDeclaration, stage: str) -> dg.AssetKey:
 
 def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: ExtractConfig,
              sources: SourcesResource, cursor: str | None, stripe: StripeResource,
-             billing_api: BillingApiResource) -> Extraction:
+             billing_api: BillingApiResource, call_log) -> Extraction:
     from pathlib import Path
 
     if system.extractor == "bank_files":
@@ -40,16 +48,34 @@ def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: Extra
             sources.source_path() / system.name, sources.inbox_path() / system.name)
         return extract_statements(files)
     client = {"stripe": stripe, "billing": billing_api}.get(system.extractor)
-    live = client.client() if client is not None else None
+    live = client.client(call_log=call_log) if client is not None else None
     if live is not None:
         return extract_from_api(live, entity, cursor)
     return extract_export(sources.source_path(), entity)
+
+
+def _protect(context, store, security: SecurityResource, entity: EntityDeclaration, frame: pd.DataFrame):
+    """Encrypt the declared sensitive columns and mask card numbers before the frame is first stored;
+    each record that held a card number is flagged in the hub store."""
+    protected = protect_frame(frame, system=entity.system, entity=entity.name, sensitive=entity.sensitive,
+                              keyring=security.keyring() if entity.sensitive else None,
+                              skip=(entity.source_id, ROW, ORIGIN, EXTRACTED_AT))
+    for flag, flags in protected.flags.groupby("flag"):
+        rows = flags["row"].to_numpy()
+        source_ids = frame.loc[rows, entity.source_id] if entity.source_id in frame else pd.Series(None, index=rows)
+        store.add_flags(context.run.run_id, entity.system, entity.name, "extracted", flag, pd.DataFrame({
+            "source_id": source_ids.to_numpy(), "row_number": frame.loc[rows, ROW].to_numpy(),
+            "column_name": flags["column_name"].to_numpy()}))
+        context.log.warning(f"{protected.flagged_rows(flag)} {entity.system}/{entity.name} records: {flag} "
+                            "(free text held the number; masked to the last four and flagged)")
+    return protected
 
 
 def _budget_check(asset_def: dg.AssetsDefinition, phase: Phase, stage: str):
     @dg.asset_check(asset=asset_def, name="error_budget", blocking=True,
                     description=f"Blocks loading when the {stage} stage quarantines more than the "
                                 f"{phase.name} phase's error budget ({phase.error_budget:.0%}).")
+    @guarded
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         _, meta = latest_materialization(context, asset_def.key)
         verdict = within_budget(int(meta.get("quarantined", 0)), int(meta.get("rows_in", 0)), phase.error_budget)
@@ -67,16 +93,24 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     @dg.asset(key=asset_key(entity, "extracted"), pool=f"source_{system.name}",
               description=f"{label} exactly as the source gave them, one text column per source field, "
                           "with row number, origin and extraction time.", **common)
+    @guarded
     def extracted(context: dg.AssetExecutionContext, config: ExtractConfig, sources: SourcesResource,
-                  hub: HubStoreResource, stripe: StripeResource, billing_api: BillingApiResource):
+                  hub: HubStoreResource, stripe: StripeResource, billing_api: BillingApiResource,
+                  security: SecurityResource):
         store = hub.store()
         started = time.perf_counter()
         previous = store.get_cursor(system.name, entity.name) if entity.cursor else None
-        extraction = _extract(system, entity, config, sources, previous, stripe, billing_api)
-        frame = extraction.frame
+        call_log = hub.call_log(context.run.run_id) if system.extractor in ("stripe", "billing") else None
+        try:
+            extraction = _extract(system, entity, config, sources, previous, stripe, billing_api, call_log)
+        finally:
+            if call_log is not None:
+                call_log.dispose()
+        protected = _protect(context, store, security, entity, extraction.frame)
+        frame = protected.frame
         rejected = pd.DataFrame({"source_id": [f for f, _ in extraction.rejected_files], "row_number": None,
                                  "rule": "statement_format", "column_name": None,
-                                 "value": [r for _, r in extraction.rejected_files], "record": None})
+                                 "value": [redact_text(r) for _, r in extraction.rejected_files], "record": None})
         store.add_quarantine(context.run.run_id, system.name, entity.name, "extracted", rejected)
         for path, reason in extraction.rejected_files:
             context.log.warning(f"rejected statement file {path}: {reason}")
@@ -86,13 +120,16 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         return dg.MaterializeResult(value=frame, metadata={
             "dagster/row_count": len(frame), "origin": extraction.origin[:500],
             "next_cursor": extraction.cursor or "", "rejected_files": len(rejected),
-            "dagster/column_schema": table_schema(frame), "preview": preview(frame)})
+            "encrypted_columns": ", ".join(entity.sensitive) or "none",
+            **{flag: protected.flagged_rows(flag) for flag in (CARD_FLAG, ACCOUNT_FLAG)},
+            "dagster/column_schema": table_schema(frame), "preview": preview(conceal(frame, entity.sensitive))})
 
     source_shape = pa.DataFrameSchema({c.column: pa.Column(nullable=True) for c in entity.columns},
                                       name=f"{system.name}.{entity.name}.source", strict=False)
 
     @dg.asset_check(asset=extracted, name="source_shape", blocking=True,
                     description="Every column the declaration cleans is present in the export.")
+    @guarded
     def extracted_shape(extracted: pd.DataFrame) -> dg.AssetCheckResult:
         missing = [c for c in source_shape.columns if c not in extracted.columns]
         if not missing:
@@ -104,6 +141,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     @dg.asset(key=asset_key(entity, "cleaned"), ins={"extracted": dg.AssetIn(key=extracted.key)},
               description=f"{label} with standardized values; rows that break a rule are quarantined "
                           "with the rule, exact re-exports are merged into their first copy.", **common)
+    @guarded
     def cleaned(context: dg.AssetExecutionContext, extracted: pd.DataFrame, hub: HubStoreResource):
         store = hub.store()
         started = time.perf_counter()
@@ -123,11 +161,12 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
             "dagster/row_count": len(good), "rows_in": len(extracted), "quarantined": n_rejected,
             "merged": len(merged), "rules_broken": dg.MetadataValue.md(
                 rule_summary(rejects).to_markdown(index=False) if n_rejected else "_none_"),
-            "preview": preview(good)})
+            "preview": preview(conceal(good, entity.sensitive))})
 
     @dg.asset(key=asset_key(entity, "mapped"), ins={"cleaned": dg.AssetIn(key=cleaned.key)},
               description=f"{label} as canonical {entity.canonical} records, through the declarative "
                           f"mapping spec {entity.mapping.name}.", **common)
+    @guarded
     def mapped(context: dg.AssetExecutionContext, cleaned: pd.DataFrame, hub: HubStoreResource):
         store = hub.store()
         started = time.perf_counter()

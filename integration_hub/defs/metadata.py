@@ -1,7 +1,12 @@
-"""Small helpers shared by every asset: previews, metadata of the latest materialization."""
+"""Small helpers shared by every asset: previews, metadata of the latest materialization, error redaction."""
 
 import dagster as dg
 import pandas as pd
+
+from integration_hub.security.redact import redacting_errors
+
+# Every asset and check body: an exception's text reaches Dagster's event log redacted.
+guarded = redacting_errors(passthrough=(dg.DagsterError, dg.Failure, dg.RetryRequested))
 
 
 def preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
@@ -20,3 +25,13 @@ def latest_materialization(context, key: dg.AssetKey):
         return None, {}
     values = {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
     return event.run_id, values
+
+
+def passed_checks(context, keys) -> list[dict]:
+    """The checks among `keys` whose latest evaluation passed, with the run that evaluated them."""
+    passed = []
+    for key in keys:
+        record = context.instance.get_latest_asset_check_evaluation_record(key)
+        if record is not None and getattr(record.status, "value", None) == "SUCCEEDED":
+            passed.append({"check": f"{key.asset_key.to_user_string()}:{key.name}", "run_id": record.run_id})
+    return passed

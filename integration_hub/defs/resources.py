@@ -15,12 +15,38 @@ from integration_hub.erp.base import ErpTarget
 
 
 class HubStoreResource(dg.ConfigurableResource):
-    """Quarantine, merges, cursors and run metrics. `url` defaults to $IH_HUB_DB_URL."""
+    """Quarantine, merges, cursors, run metrics, API call log, audit trail and lineage.
+    `url` defaults to $IH_HUB_DB_URL."""
 
     url: str | None = None
 
+    def db_url(self) -> str:
+        return self.url or settings().hub_db_url
+
     def store(self) -> HubStore:
-        return HubStore(self.url or settings().hub_db_url)
+        return HubStore(self.db_url())
+
+    def call_log(self, run_id: str):
+        from integration_hub.audit.api_log import ApiCallLog
+
+        return ApiCallLog(self.db_url(), run_id=run_id)
+
+
+class SecurityResource(dg.ConfigurableResource):
+    """Keys for field-level encryption ($IH_KEY_FILE, $IH_ENCRYPTION_KEYS, else a per-user key file
+    for the data folder, see security/keystore.py), and log redaction for every run."""
+
+    data_dir: str | None = None
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from integration_hub.security.redact import install_redaction
+
+        install_redaction()
+
+    def keyring(self):
+        from integration_hub.security.keystore import hub_keyring
+
+        return hub_keyring(Path(self.data_dir) if self.data_dir else settings().data_dir)
 
 
 class ErpResource(dg.ConfigurableResource):
@@ -53,13 +79,16 @@ class StripeResource(dg.ConfigurableResource):
     api_key_env: str = "STRIPE_API_KEY"
     base_url_env: str = "STRIPE_API_BASE"   # for a proxy or a local fake; Stripe's own URL otherwise
 
-    def client(self):
+    def client(self, call_log=None):
+        """A client whose every request goes to `call_log` (an ApiCallLog)."""
         key = os.environ.get(self.api_key_env)
         if not key:
             return None
+        from integration_hub.connectors.http import build_session
         from integration_hub.connectors.stripe import StripeClient
 
-        return StripeClient(key, base_url=os.environ.get(self.base_url_env, "https://api.stripe.com"))
+        return StripeClient(key, base_url=os.environ.get(self.base_url_env, "https://api.stripe.com"),
+                            session=build_session(system="stripe", call_log=call_log))
 
 
 class BillingApiResource(dg.ConfigurableResource):
@@ -68,13 +97,15 @@ class BillingApiResource(dg.ConfigurableResource):
     api_key_env: str = "BILLING_API_KEY"
     base_url_env: str = "BILLING_API_URL"
 
-    def client(self):
+    def client(self, call_log=None):
+        """A client whose every request goes to `call_log` (an ApiCallLog)."""
         key, url = os.environ.get(self.api_key_env), os.environ.get(self.base_url_env)
         if not (key and url):
             return None
         from integration_hub.connectors.billing import BillingClient
+        from integration_hub.connectors.http import build_session
 
-        return BillingClient(key, base_url=url)
+        return BillingClient(key, base_url=url, session=build_session(system="billing", call_log=call_log))
 
 
 def default_resources() -> dict:
@@ -87,4 +118,5 @@ def default_resources() -> dict:
         "sources": SourcesResource(),
         "stripe": StripeResource(),
         "billing_api": BillingApiResource(),
+        "security": SecurityResource(),
     }

@@ -6,9 +6,14 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
+from integration_hub.audit.chain import AuditTrail
+from integration_hub.audit.config_changes import record_config_changes
+from integration_hub.audit.lineage import record_lineage
+from integration_hub.audit.load_evidence import lineage_rows, load_details, set_fingerprint
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
+from integration_hub.defs.erp import evidence
 from integration_hub.defs.factory import asset_key
-from integration_hub.defs.metadata import latest_materialization, preview
+from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
 from integration_hub.gates.conservation import account_rows
 from integration_hub.mapping.systems import EntityDeclaration
@@ -49,17 +54,25 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
     key = loaded_key(canonical)
     deps = [loaded_key(r) for r in REFERENCES.get(canonical, ())]
     ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    entities = [f.entity for f in feeds]
 
     @dg.asset(key=key, ins=ins, deps=deps, group_name="erp", kinds={"sql"}, owners=["team:integration"],
               pool="erp", description=f"Canonical {canonical} records the ERP accepted, read back after an "
                                       "idempotent upsert by external id.")
+    @guarded
     def loaded(context: dg.AssetExecutionContext, erp: ErpResource, hub: HubStoreResource, **mapped):
         started = time.perf_counter()
         target, store = erp.target(), hub.store()
+        run_id, who = context.run.run_id, evidence.actor(context)
+        trail = AuditTrail(store.engine)
+        record_config_changes(trail, who, evidence.config_items(entities), run_id=run_id)
         known = set(target.read_back("customer")["external_id"]) if "customer" in REFERENCES.get(canonical, ()) \
             else None
+        sent_ids = pd.concat([mapped[f.input_name]["external_id"] for f in feeds], ignore_index=True)
+        before = set_fingerprint(target.read_back(canonical, external_ids=list(sent_ids)), columns(canonical))
         counts: dict[str, int] = {}
         loaded_ids: list[pd.Series] = []
+        lineage: list[pd.DataFrame] = []
         for feed in feeds:
             frame = mapped[feed.input_name]
             reasons = _reference_rejects(frame, known)
@@ -81,6 +94,10 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             counts["rejected"] = counts.get("rejected", 0) + len(rejected)
             accepted = outcome.loc[outcome["outcome"] != "rejected", "external_id"]
             loaded_ids.append(accepted)
+            lineage.append(lineage_rows(
+                sendable, outcome, erp_entity=canonical, source_entity=feed.entity.name, spec=feed.entity.mapping,
+                run_id=run_id, gates=evidence.gates(context, feed.entity),
+                origins=evidence.origins(context, feed.entity), merges=evidence.merges(context, store, feed.entity)))
             store.record_metric(context.run.run_id, feed.entity.system, feed.entity.name, "loaded",
                                 rows_in=len(frame), rows_out=len(accepted), quarantined=len(bad),
                                 seconds=time.perf_counter() - started)
@@ -88,7 +105,16 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
         applied = target.apply_payments(context.run.run_id) if canonical == "payment" else None
         ids = pd.concat(loaded_ids, ignore_index=True) if loaded_ids else pd.Series([], dtype="string")
         read_back = target.read_back(canonical, external_ids=list(ids))
+        lineage_frame = pd.concat(lineage, ignore_index=True) if lineage else pd.DataFrame()
+        record_lineage(store.engine, lineage_frame)
+        entry = trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", before,
+                             set_fingerprint(read_back, columns(canonical)), load_details(
+                                 counts, {f.input_name: f.entity.mapping.version_tag for f in feeds}, run_id=run_id,
+                                 lineage_rows=len(lineage_frame),
+                                 payment_applications=None if applied is None else len(applied)))
         metadata = {"dagster/row_count": len(read_back), **{f"records_{k}": v for k, v in counts.items()},
+                    "lineage_rows": len(lineage_frame), "audit_entry": entry.seq, "audit_hash": entry.hash,
+                    "dagster/column_lineage": evidence.column_lineage(columns(canonical), entities),
                     "preview": preview(read_back)}
         money = MONEY_COLUMNS.get(canonical)
         if money and len(read_back):
@@ -134,6 +160,7 @@ def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: F
                                     "mapped": dg.AssetIn(key=asset_key(entity, "mapped"))},
                     description=f"{entity.system}/{entity.name}: extracted = loaded + quarantined + merged, row by "
                                 "row: no record is lost or counted twice.")
+    @guarded
     def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
                extracted: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
         store = hub.store()
@@ -159,6 +186,7 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed):
                     additional_ins={"mapped": dg.AssetIn(key=asset_key(entity, "mapped"))},
                     description=f"Great Expectations go-live checkpoint for {entity.system}/{entity.name}: row "
                                 "count and amount total equal what was sent, key fields present and unique.")
+    @guarded
     def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
                mapped: pd.DataFrame) -> dg.AssetCheckResult:
         from integration_hub.gates.golive import run_golive_suite

@@ -1,0 +1,136 @@
+"""The `audit`, `lineage` and `keys` commands: verify and purge the trail, trace a record, rotate keys."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from integration_hub.config import settings
+
+ENTITIES = {"customer": "customer", "customers": "customer", "invoice": "invoice", "invoices": "invoice",
+            "payment": "payment", "payments": "payment", "bank_transaction": "bank_transaction",
+            "bank_transactions": "bank_transaction"}
+
+
+class CommandFailed(Exception):
+    """A check that found a problem: printed as it is, exit status 1."""
+
+
+def cmd_audit_verify(args) -> int:
+    from integration_hub.audit.chain import AuditTrail
+
+    anchor = None
+    if args.anchor:
+        seq, _, digest = args.anchor.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise _usage(f"--anchor must be SEQ:HASH as printed by a verify, got {args.anchor!r}")
+        anchor = (int(seq), digest)
+    trail = AuditTrail(settings().hub_db_url)
+    result, head = trail.verify(anchor), trail.head()
+    trail.dispose()
+    if not result.ok:
+        raise CommandFailed(f"BROKEN at entry {result.first_broken_seq}: {result.reason} "
+                            f"({result.checked} entries before it verified)")
+    print(f"OK: {result.checked} entries verified" + (f"; head {head[0]}:{head[1]}" if head else " (empty trail)"))
+    return 0
+
+
+def cmd_audit_log(args) -> int:
+    from integration_hub.audit.chain import AuditTrail
+
+    trail = AuditTrail(settings().hub_db_url)
+    entries = trail.entries().tail(args.limit)
+    trail.dispose()
+    for e in entries.itertuples():
+        print(f"{e.seq:>6}  {str(e.at)[:19]}  {e.actor:<44}  {e.action:<18} {e.object}")
+    print(f"{len(entries)} entries shown")
+    return 0
+
+
+def cmd_audit_purge(args) -> int:
+    from integration_hub.audit.retention import RetentionPolicy, purge
+    from integration_hub.runner import cli_actor
+
+    report = purge(settings().hub_db_url, dry_run=args.dry_run, policy=RetentionPolicy.from_env(), actor=cli_actor())
+    verb = "would remove" if args.dry_run else "removed"
+    for table, info in report.tables.items():
+        print(f"{table:<14} {verb} {info['rows']:>8} rows dated before {info['cutoff'][:10]}")
+    if report.chain_seq:
+        print(f"logged as audit entry {report.chain_seq}")
+    print(f"{report.total} rows " + ("would be removed (dry run: nothing deleted)" if args.dry_run else "removed"))
+    return 0
+
+
+def cmd_lineage(args) -> int:
+    from integration_hub.audit.lineage import lineage_for
+
+    entity = ENTITIES.get(args.entity.lower())
+    if entity is None:
+        raise _usage(f"unknown entity {args.entity!r}; one of {', '.join(sorted(set(ENTITIES.values())))}")
+    answer = lineage_for(settings().hub_db_url, entity, args.external_id)
+    if args.json:
+        print(json.dumps(answer, indent=2, default=str))
+    else:
+        print(format_lineage(answer))
+    return 0 if answer["found"] else 1
+
+
+def format_lineage(answer: dict[str, Any]) -> str:
+    """A lineage answer as an auditor reads it."""
+    head = f"{answer['entity']} {answer['external_id']}"
+    if not answer["found"]:
+        return f"{head}: no lineage recorded (never loaded, or loaded before lineage was kept)"
+    lines = [head + (f"  (merged into {answer['merged_into']})" if answer.get("merged_into") else ""),
+             f"  loaded by run {answer['run_id']} at {answer['loaded_at']}",
+             f"  mapping spec  {answer['mapping_version']}",
+             "  gates passed  " + (", ".join(g["check"] if isinstance(g, dict) else str(g)
+                                            for g in answer["gates_passed"] or []) or "none recorded")]
+    if answer.get("master_id"):
+        lines.append(f"  master id     {answer['master_id']}")
+    lines.append("  source records:")
+    for s in answer["sources"]:
+        lines.append(f"    {s['source_system']}/{s['source_entity']} {s['source_id']}  row {s['source_row']}  "
+                     f"from {s['origin'] or '?'}  extracted {s['extracted_at'] or '?'}")
+        for m in s.get("merge_evidence") or []:
+            lines.append(f"      folded in: {json.dumps(m) if not isinstance(m, dict) else _evidence(m)}")
+    lines.append("  fields:")
+    width = max(map(len, answer["field_rules"] or {"": ""}))
+    lines += [f"    {field:<{width}}  <- {rule}" for field, rule in (answer["field_rules"] or {}).items()]
+    if len(answer["loads"]) > 1:
+        lines.append("  earlier loads: " + ", ".join(f"{l['run_id']} ({l['loaded_at'][:19]})"
+                                                     for l in answer["loads"][1:]))
+    return "\n".join(lines)
+
+
+def _usage(message: str) -> Exception:
+    from integration_hub.cli import UsageError
+
+    return UsageError(message)
+
+
+def _evidence(item: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in item.items())
+
+
+def add_commands(sub) -> None:
+    audit = sub.add_parser("audit", help="the tamper-evident audit trail").add_subparsers(
+        dest="audit_command", required=True)
+    verify = audit.add_parser("verify", help="check every link of the hash chain; exit 1 at the first broken entry")
+    verify.add_argument("--anchor", help="SEQ:HASH published earlier: also detects a truncated or rewritten chain")
+    verify.set_defaults(func=cmd_audit_verify)
+    log = audit.add_parser("log", help="the latest audit entries")
+    log.add_argument("--limit", type=int, default=20)
+    log.set_defaults(func=cmd_audit_log)
+    purge = audit.add_parser("purge", help="delete operational records older than the retention window "
+                                           "($IH_RETENTION_YEARS, default 7 years); never the trail itself")
+    purge.add_argument("--dry-run", action="store_true", help="report what would go, delete nothing")
+    purge.set_defaults(func=cmd_audit_purge)
+
+    lineage = sub.add_parser("lineage", help="where an ERP record came from: sources, mapping rules, run, gates")
+    lineage.add_argument("entity", help="customer, invoice, payment or bank_transaction")
+    lineage.add_argument("external_id", help="the ERP record's external id, e.g. stripe:ch_123")
+    lineage.add_argument("--json", action="store_true", help="the full answer as JSON")
+    lineage.set_defaults(func=cmd_lineage)
+
+    from integration_hub.cli_keys import add_key_commands
+
+    add_key_commands(sub)
