@@ -31,7 +31,8 @@ def cmd_keys_status(args) -> int:
 
     cfg, path = _where()
     keyring = hub_keyring(cfg.data_dir, create=False)
-    print(f"keys from {path or 'IH_ENCRYPTION_KEYS'}; active {keyring.active_id}; all {', '.join(sorted(keyring.keys))}")
+    print(f"keys from {path or 'IH_ENCRYPTION_KEYS'}; active {keyring.active_id}; "
+          f"all {', '.join(sorted(keyring.keys))}")
     found = usage(cfg.asset_dir, cfg.hub_db_url)
     for place, counts in sorted(found.by_place.items()):
         print(f"  {place:<11} {_usage_line(counts)}")

@@ -7,12 +7,14 @@ load of hundreds of thousands of records costs seconds rather than minutes.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from integration_hub.audit.chain import fingerprint
+from integration_hub.audit.chain import canonical_json
 from integration_hub.connectors.exports import EXTRACTED_AT, ORIGIN, ROW
 from integration_hub.mapping.spec import MappingSpec
 
@@ -28,9 +30,12 @@ def set_fingerprint(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
     """
     if frame is None or frame.empty:
         return None
-    present = [c for c in columns if c in frame.columns]
-    ordered = frame[present].sort_values("external_id", kind="stable").reset_index(drop=True)
-    return fingerprint(ordered)
+    present = frame[[c for c in columns if c in frame.columns]]
+    # Order-free without sorting the frame: hash each row, sort the 64-bit row hashes.
+    rows = np.sort(pd.util.hash_pandas_object(present, index=False).to_numpy())
+    digest = hashlib.sha256(canonical_json([[str(c), str(t)] for c, t in present.dtypes.items()]).encode())
+    digest.update(rows.tobytes())
+    return digest.hexdigest()
 
 
 def field_rules(spec: MappingSpec) -> dict[str, str]:

@@ -18,7 +18,7 @@ import pandas as pd
 import requests
 from requests.auth import HTTPBasicAuth
 
-from integration_hub.connectors.http import build_session
+from integration_hub.connectors.http import build_session, redact_url
 from integration_hub.security.redact import register_secret
 from integration_hub.standardize.currency import minor_exponent
 
@@ -123,6 +123,10 @@ class BillingClient:
 
     def __repr__(self) -> str:
         return f"BillingClient(base_url={self.base_url!r})"
+
+    def resource_url(self, resource: str) -> str:
+        """Where `resource` is listed from (what lineage names as a record's origin)."""
+        return redact_url(f"{self.base_url}/api/v2/{resource}")
 
     def iter_objects(self, resource: str, updated_after: int | None = None) -> Iterator[dict[str, Any]]:
         """Every object of `resource` updated strictly after `updated_after` (all when None), page by page."""

@@ -23,7 +23,8 @@ class Extraction:
 def extract_from_api(client, entity: EntityDeclaration, cursor: str | None) -> Extraction:
     """Live mode: the client pages through the entity's objects created since `cursor` (inclusive)."""
     frame, new_cursor = client.extract(entity.name, int(cursor) if cursor else None)
-    origin = f"{entity.system} api: {entity.name}"
+    url = getattr(client, "resource_url", None)
+    origin = url(entity.name) if url else f"{entity.system} api: {entity.name}"
     return Extraction(stamp(frame, origin=origin), origin=origin,
                       cursor=str(new_cursor) if new_cursor is not None else cursor)
 

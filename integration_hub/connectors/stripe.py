@@ -16,7 +16,7 @@ import pandas as pd
 import requests
 from requests.auth import AuthBase
 
-from integration_hub.connectors.http import build_session
+from integration_hub.connectors.http import build_session, redact_url
 from integration_hub.security.redact import register_secret
 
 RESOURCES = ("customers", "charges", "refunds", "payouts", "balance_transactions")
@@ -137,6 +137,10 @@ class StripeClient:
 
     def __repr__(self) -> str:
         return f"StripeClient(base_url={self.base_url!r})"
+
+    def resource_url(self, resource: str) -> str:
+        """Where `resource` is listed from (what lineage names as a record's origin)."""
+        return redact_url(f"{self.base_url}/v1/{_checked(resource)}")
 
     def iter_objects(self, resource: str, created_gte: int | None = None) -> Iterator[dict[str, Any]]:
         """Every object of `resource` created at or after `created_gte` (all when None), page by page."""

@@ -19,7 +19,8 @@ from integration_hub.gates.validation import validate_rows
 from integration_hub.governance.phases import Phase
 from integration_hub.mapping.engine import apply_spec
 from integration_hub.mapping.systems import EntityDeclaration, SystemDeclaration
-from integration_hub.security.protect import ACCOUNT_FLAG, CARD_FLAG, conceal, protect_frame
+from integration_hub.security.protect import (ACCOUNT_FLAG, CARD_FLAG, check_sensitive_declaration, conceal,
+                                              protect_frame)
 from integration_hub.security.redact import redact_text
 from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
 
@@ -89,6 +90,8 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     common = dict(group_name=system.name, kinds={"pandas"}, owners=["team:integration"],
                   tags={"phase": phase.name, "system": system.name})
     label = f"{system.title}: {entity.name}"
+    check_sensitive_declaration(f"{system.name}/{entity.name}", entity.sensitive, [c.column for c in entity.columns],
+                                entity.source_id)
 
     @dg.asset(key=asset_key(entity, "extracted"), pool=f"source_{system.name}",
               description=f"{label} exactly as the source gave them, one text column per source field, "

@@ -43,6 +43,23 @@ def field_context(system: str, entity: str, column: str) -> str:
     return f"{system}.{entity}.{column}"
 
 
+def check_sensitive_declaration(where: str, sensitive: Iterable[str], cleaned: Iterable[str], source_id: str) -> None:
+    """Refuse a declaration that would clean or key on ciphertext.
+
+    A sensitive column is ciphertext from extraction on: cleaning rules cannot standardize it,
+    and random nonces would defeat exact-duplicate detection. Declare a mask column to clean
+    and map instead (as bank statements do with `account_mask`).
+    """
+    sensitive = set(sensitive)
+    clash = sorted(sensitive & set(cleaned))
+    if clash:
+        raise ValueError(f"{where}: sensitive columns {clash} are also declared for cleaning; they are "
+                         "encrypted at extraction: clean and map a mask column instead")
+    if source_id in sensitive:
+        raise ValueError(f"{where}: the source id {source_id!r} cannot be sensitive: it names the record "
+                         "in the ERP, quarantine and lineage")
+
+
 def protect_frame(frame: pd.DataFrame, *, system: str, entity: str, sensitive: Iterable[str],
                   keyring: Keyring | None, skip: Iterable[str] = ()) -> Protected:
     """`frame` with `sensitive` columns encrypted and card/account numbers masked in every other text column.

@@ -90,8 +90,11 @@ def test_no_secret_or_account_number_reaches_any_file_the_run_wrote(company_temp
         result = run_phase(instance)
         assert result.success
         assert {r.path for r in fake.requests} >= {"/v1/customers", "/v1/charges", "/v1/refunds"}
-    calls = pd.read_sql("SELECT * FROM api_calls", f"sqlite:///{hub_env / 'hub.db'}")
+    hub = f"sqlite:///{hub_env / 'hub.db'}"
+    calls = pd.read_sql("SELECT * FROM api_calls", hub)
     assert len(calls) >= 3 and (calls["run_id"] == result.run_id).all() and calls["response_body"].notna().all()
+    origins = pd.read_sql("SELECT DISTINCT origin FROM lineage WHERE source_system = 'stripe'", hub)["origin"]
+    assert set(origins) == {f"{fake.base_url}/v1/{r}" for r in ("customers", "charges", "refunds")}
 
     found = leaks([hub_env, home, tmp_path / "keys"], {api_key, CARD, f"{CARD[:4]} {CARD[4:8]}", *accounts})
     assert found == []

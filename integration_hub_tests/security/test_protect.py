@@ -52,3 +52,13 @@ def test_conceal_shows_the_key_id_never_the_token_or_plaintext():
     shown = conceal(out.frame, ["account"])
     assert shown["account"].tolist()[:2] == ["[encrypted k1]", "[encrypted k1]"]
     assert conceal(frame(), ["account"])["account"].tolist()[:2] == ["[withheld]", "[withheld]"]
+
+
+def test_a_sensitive_column_cannot_also_be_cleaned_or_be_the_id():
+    from integration_hub.security.protect import check_sensitive_declaration
+
+    check_sensitive_declaration("bank/transactions", ["account"], ["account_mask", "source_id"], "source_id")
+    with pytest.raises(ValueError, match=r"bank/transactions: sensitive columns \['account'\] are also declared"):
+        check_sensitive_declaration("bank/transactions", ["account"], ["account", "source_id"], "source_id")
+    with pytest.raises(ValueError, match="source id 'ssn' cannot be sensitive"):
+        check_sensitive_declaration("hris/employees", ["ssn"], ["name"], "ssn")
