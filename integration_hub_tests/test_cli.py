@@ -18,6 +18,13 @@ def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch
     assert main(["demo", "--scale", "120", "--seed", "3"]) == 0     # reuses the sample, loads nothing new
     assert "Generated a company" not in capsys.readouterr().out
 
+    from integration_hub.audit.chain import AuditTrail
+    from integration_hub.runner import cli_actor
+
+    trail = AuditTrail(f"sqlite:///{hub_env / 'hub.db'}")
+    assert set(trail.entries()["actor"]) == {cli_actor()}               # the person, not just a run id
+    assert main(["audit", "verify"]) == 0 and capsys.readouterr().out.startswith("OK: ")
+
 
 def test_bank_parse_prints_transactions_and_writes_csv(hub_env, tmp_path, capsys):
     assert main(["generate", "--scale", "20", "--out", str(tmp_path / "co")]) == 0
