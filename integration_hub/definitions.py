@@ -4,6 +4,7 @@ import dagster as dg
 
 from integration_hub.defs.erp.assets import Feed, build_erp_defs
 from integration_hub.defs.factory import build_system_defs
+from integration_hub.defs.master.assets import build_master_defs
 from integration_hub.defs.jobs import bank_sync_job, build_phase_jobs, nightly_schedule
 from integration_hub.defs.reports.assets import build_report_defs
 from integration_hub.defs.resources import default_resources
@@ -28,7 +29,10 @@ def build_definitions() -> dg.Definitions:
         if phase_of[system.name].loads_erp:
             for entity in system.entities:
                 feeds.setdefault(entity.canonical, []).append(Feed(entity))
-    erp_defs = build_erp_defs(feeds)
+    master = bool(feeds.get("customer"))
+    erp_defs = build_erp_defs(feeds, master=master)
+    if master:
+        erp_defs += build_master_defs(feeds["customer"])
     checks = [d for d in system_defs + erp_defs if isinstance(d, dg.AssetChecksDefinition)]
     assets = [d for d in system_defs + erp_defs if d not in checks]
     reports = build_report_defs(feeds)

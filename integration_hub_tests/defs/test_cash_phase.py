@@ -111,3 +111,24 @@ def test_a_failed_gate_blocks_the_load(company, instance):
     ledger = SqlLedger(settings().erp_url)
     assert ledger.read_back("invoice").empty
     assert len(ledger.read_back("bank_transaction")) > 0      # unrelated branches still load
+
+
+def test_the_erp_gets_one_customer_per_real_customer(company, instance):
+    result = run_phase(instance)
+    assert result.success
+    ledger = SqlLedger(settings().erp_url)
+    customers = ledger.read_back("customer")
+    assert customers["external_id"].str.startswith("master:").all()
+    truth = pd.read_csv(company / "truth" / "customer_truth.csv", dtype=str)
+    real = truth[truth["system"].isin(["stripe", "billing"])]["true_customer_id"].nunique()
+    assert abs(len(customers) - real) <= max(2, real // 100), (len(customers), real)
+    source_records = sum(metadata(result, f"{s}__customers__extracted")["dagster/row_count"] for s in ("stripe", "billing"))
+    assert len(customers) < source_records * 0.6          # duplicates across and within systems were merged
+    invoices = ledger.read_back("invoice")
+    assert invoices["customer_external_id"].isin(customers["external_id"]).all()
+    charges = ledger.read_back("payment")
+    linked = charges["customer_external_id"].dropna()
+    assert len(linked) and linked.isin(customers["external_id"]).all()
+    conservation = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    stripe = conservation["conservation_stripe__customers"]
+    assert stripe.passed and stripe.metadata["merged"].value > 0

@@ -3,10 +3,14 @@ import dagster as dg
 from integration_hub.definitions import defs
 
 EXPECTED_LOADS = {
-    "erp/customers/loaded": {"stripe/customers/mapped", "billing/customers/mapped"},
-    "erp/invoices/loaded": {"billing/invoices/mapped", "billing/credit_notes/mapped", "erp/customers/loaded"},
+    "master/customers": {"stripe/customers/mapped", "billing/customers/mapped"},
+    "master/customer_crosswalk": {"stripe/customers/mapped", "billing/customers/mapped"},
+    "erp/customers/loaded": {"stripe/customers/mapped", "billing/customers/mapped", "master/customers",
+                             "master/customer_crosswalk"},
+    "erp/invoices/loaded": {"billing/invoices/mapped", "billing/credit_notes/mapped", "erp/customers/loaded",
+                            "master/customer_crosswalk"},
     "erp/payments/loaded": {"stripe/charges/mapped", "stripe/refunds/mapped", "erp/customers/loaded",
-                            "erp/invoices/loaded"},
+                            "erp/invoices/loaded", "master/customer_crosswalk"},
     "erp/bank_transactions/loaded": {"bank/transactions/mapped"},
     "reports/reconciliation": {"erp/customers/loaded", "erp/invoices/loaded", "erp/payments/loaded",
                                "erp/bank_transactions/loaded"},
@@ -45,6 +49,8 @@ def test_every_stage_has_its_blocking_gates():
     assert checks[("erp/payments/loaded", "conservation_stripe__charges")] is True
     assert checks[("erp/payments/loaded", "golive_stripe__refunds")] is True
     assert checks[("erp/bank_transactions/loaded", "conservation_bank__transactions")] is True
+    assert checks[("master/customers", "one_record_per_master")] is True
+    assert checks[("master/customer_crosswalk", "crosswalk_covers_stripe__customers")] is True
 
 
 def test_phase_jobs_follow_the_phase_declaration():

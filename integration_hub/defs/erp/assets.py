@@ -13,12 +13,14 @@ from integration_hub.audit.load_evidence import lineage_rows, load_details, set_
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
 from integration_hub.defs.erp import evidence
 from integration_hub.defs.factory import asset_key
+from integration_hub.defs.master.assets import CUSTOMER_CROSSWALK, MASTER_CUSTOMERS
 from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
 from integration_hub.gates.conservation import account_rows
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
 
+MASTER_VERSION = "master.customers@resolver"   # golden records: fields chosen by survivorship, see field_sources
 PLURAL = {"customer": "customers", "invoice": "invoices", "payment": "payments",
           "bank_transaction": "bank_transactions"}
 # Entities loaded first because later ones refer to them.
@@ -50,10 +52,33 @@ def _reference_rejects(frame: pd.DataFrame, known_customers: set[str] | None) ->
     return reasons
 
 
-def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
+def _to_masters(mapped: dict[str, pd.DataFrame], crosswalk: pd.DataFrame) -> None:
+    """Point invoices and payments at the master customer their source customer resolved into."""
+    to_master = crosswalk.set_index("source_external_id")["master_external_id"]
+    for frame in mapped.values():
+        if "customer_external_id" in frame:
+            frame["customer_external_id"] = frame["customer_external_id"].map(to_master).fillna(
+                frame["customer_external_id"])
+
+
+def _as_masters(frame: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Source customers re-keyed to their master's external id, and which rows represent their master."""
+    cw = crosswalk.set_index("source_external_id")
+    members = cw.loc[frame["external_id"]]
+    keyed = frame.assign(external_id=members["master_external_id"].to_numpy(),
+                         master_id=members["master_id"].to_numpy(), merge_evidence=members["evidence"].to_numpy())
+    return keyed, pd.Series(members["representative"].to_numpy(dtype=bool), index=frame.index)
+
+
+def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False) -> list:
+    """`master`: customers load as golden records, and invoices and payments point at them."""
     key = loaded_key(canonical)
     deps = [loaded_key(r) for r in REFERENCES.get(canonical, ())]
     ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    if master:
+        ins["crosswalk"] = dg.AssetIn(key=CUSTOMER_CROSSWALK)
+        if canonical == "customer":
+            ins["golden"] = dg.AssetIn(key=MASTER_CUSTOMERS)
     entities = [f.entity for f in feeds]
 
     @dg.asset(key=key, ins=ins, deps=deps, group_name="erp", kinds={"sql"}, owners=["team:integration"],
@@ -62,24 +87,39 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
     @guarded
     def loaded(context: dg.AssetExecutionContext, erp: ErpResource, hub: HubStoreResource, **mapped):
         started = time.perf_counter()
+        crosswalk, golden = mapped.pop("crosswalk", None), mapped.pop("golden", None)
+        if crosswalk is not None and golden is None:
+            _to_masters(mapped, crosswalk)
         target, store = erp.target(), hub.store()
         run_id, who = context.run.run_id, evidence.actor(context)
         trail = AuditTrail(store.engine)
         record_config_changes(trail, who, evidence.config_items(entities), run_id=run_id)
         known = set(target.read_back("customer")["external_id"]) if "customer" in REFERENCES.get(canonical, ()) \
             else None
-        sent_ids = pd.concat([mapped[f.input_name]["external_id"] for f in feeds], ignore_index=True)
+        sent_ids = golden["external_id"] if golden is not None else \
+            pd.concat([mapped[f.input_name]["external_id"] for f in feeds], ignore_index=True)
         before = set_fingerprint(target.read_back(canonical, external_ids=list(sent_ids)), columns(canonical))
         counts: dict[str, int] = {}
         loaded_ids: list[pd.Series] = []
         lineage: list[pd.DataFrame] = []
+        if golden is not None:
+            golden_outcome = target.upsert(canonical, golden[columns(canonical)], run_id=run_id,
+                                           mapping_version=MASTER_VERSION)
         for feed in feeds:
             frame = mapped[feed.input_name]
-            reasons = _reference_rejects(frame, known)
-            rejected = frame[reasons != ""]
-            sendable = frame[reasons == ""]
-            outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=context.run.run_id,
-                                    mapping_version=feed.entity.mapping.version_tag)
+            if golden is not None:
+                # Each master is sent once; its representative row stands for it, the others were merged.
+                keyed, representative = _as_masters(frame, crosswalk)
+                frame, sendable = keyed[representative], keyed
+                outcome = golden_outcome[golden_outcome["external_id"].isin(frame["external_id"])]
+                reasons = pd.Series("", index=frame.index, dtype="string")
+                rejected = frame.iloc[:0]
+            else:
+                reasons = _reference_rejects(frame, known)
+                rejected = frame[reasons != ""]
+                sendable = frame[reasons == ""]
+                outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=run_id,
+                                        mapping_version=feed.entity.mapping.version_tag)
             erp_rejected = outcome[outcome["outcome"] == "rejected"]
             bad = pd.DataFrame({
                 "external_id": [*rejected["external_id"], *erp_rejected["external_id"]],
@@ -94,10 +134,16 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             counts["rejected"] = counts.get("rejected", 0) + len(rejected)
             accepted = outcome.loc[outcome["outcome"] != "rejected", "external_id"]
             loaded_ids.append(accepted)
-            lineage.append(lineage_rows(
-                sendable, outcome, erp_entity=canonical, source_entity=feed.entity.name, spec=feed.entity.mapping,
-                run_id=run_id, gates=evidence.gates(context, feed.entity),
-                origins=evidence.origins(context, feed.entity), merges=evidence.merges(context, store, feed.entity)))
+            rows = lineage_rows(
+                sendable, golden_outcome if golden is not None else outcome, erp_entity=canonical,
+                source_entity=feed.entity.name, spec=feed.entity.mapping, run_id=run_id,
+                gates=evidence.gates(context, feed.entity), origins=evidence.origins(context, feed.entity),
+                merges=evidence.merges(context, store, feed.entity))
+            if golden is not None and len(rows):
+                members = sendable.set_index("source_id")
+                rows["master_id"] = members["master_id"].reindex(rows["source_id"]).to_numpy()
+                rows["merge_evidence"] = members["merge_evidence"].reindex(rows["source_id"]).to_numpy()
+            lineage.append(rows)
             store.record_metric(context.run.run_id, feed.entity.system, feed.entity.name, "loaded",
                                 rows_in=len(frame), rows_out=len(accepted), quarantined=len(bad),
                                 seconds=time.perf_counter() - started)
@@ -124,8 +170,9 @@ def build_loaded_defs(canonical: str, feeds: list[Feed]) -> list:
             metadata["payment_applications"] = len(applied)
         return dg.MaterializeResult(value=read_back, metadata=metadata)
 
-    return [loaded, *[_conservation_check(loaded, canonical, f) for f in feeds],
-            *[_golive_check(loaded, canonical, f) for f in feeds]]
+    golden_customers = master and canonical == "customer"
+    return [loaded, *[_conservation_check(loaded, canonical, f, golden_customers) for f in feeds],
+            *[_golive_check(loaded, canonical, f, golden_customers) for f in feeds]]
 
 
 def _commit_cursor(context, store, entity: EntityDeclaration) -> None:
@@ -152,21 +199,37 @@ def _quarantine(store, context, entity: EntityDeclaration, loaded: dg.AssetKey) 
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["stage", "row_number", "value"])
 
 
-def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed):
+def _sent_input(entity: EntityDeclaration, master: bool) -> dg.AssetIn:
+    """What a source sent to the ERP: its mapped records, or for golden customers the crosswalk."""
+    return dg.AssetIn(key=CUSTOMER_CROSSWALK if master else asset_key(entity, "mapped"))
+
+
+def _as_sent(sent: pd.DataFrame, entity: EntityDeclaration, master: bool) -> pd.DataFrame:
+    """Records as the ERP knows them (external_id) with their source row; a golden customer is sent
+    once, through the source record that represents it (the others were merged into it)."""
+    if not master:
+        return sent
+    mine = sent[(sent["source_system"] == entity.system) & sent["representative"].astype(bool)]
+    return pd.DataFrame({"external_id": mine["master_external_id"].to_numpy(), ROW: mine["row_number"].to_numpy()})
+
+
+def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, master: bool):
     entity, key = feed.entity, loaded_def.key
+    additional = {"extracted": dg.AssetIn(key=asset_key(entity, "extracted")), "sent": _sent_input(entity, master)}
 
     @dg.asset_check(asset=loaded_def, name=f"conservation_{feed.input_name}", blocking=True,
-                    additional_ins={"extracted": dg.AssetIn(key=asset_key(entity, "extracted")),
-                                    "mapped": dg.AssetIn(key=asset_key(entity, "mapped"))},
+                    additional_ins=additional,
                     description=f"{entity.system}/{entity.name}: extracted = loaded + quarantined + merged, row by "
                                 "row: no record is lost or counted twice.")
     @guarded
     def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
-               extracted: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
+               extracted: pd.DataFrame, sent: pd.DataFrame) -> dg.AssetCheckResult:
+        mapped = _as_sent(sent, entity, master)
         store = hub.store()
         quarantine = _quarantine(store, context, entity, key)
         runs = _run_ids(context, entity, key)
-        merges = store.merged(run_ids=[runs["cleaned"]], system=entity.system, entity=entity.name)
+        merge_runs = [runs["cleaned"], latest_materialization(context, MASTER_CUSTOMERS)[0] if master else None]
+        merges = store.merged(run_ids=[r for r in merge_runs if r], system=entity.system, entity=entity.name)
         load_rejected = set(quarantine.loc[quarantine["stage"] == "loaded", "row_number"].dropna().astype(int))
         # `loaded` is the ERP's own read-back after the load, not what the hub sent.
         accepted = mapped[mapped["external_id"].isin(loaded["external_id"]) & ~mapped[ROW].isin(load_rejected)]
@@ -179,18 +242,18 @@ def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: F
     return _check
 
 
-def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed):
+def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, master: bool):
     entity, key = feed.entity, loaded_def.key
-
     @dg.asset_check(asset=loaded_def, name=f"golive_{feed.input_name}", blocking=True,
-                    additional_ins={"mapped": dg.AssetIn(key=asset_key(entity, "mapped"))},
+                    additional_ins={"sent": _sent_input(entity, master)},
                     description=f"Great Expectations go-live checkpoint for {entity.system}/{entity.name}: row "
                                 "count and amount total equal what was sent, key fields present and unique.")
     @guarded
     def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
-               mapped: pd.DataFrame) -> dg.AssetCheckResult:
+               sent: pd.DataFrame) -> dg.AssetCheckResult:
         from integration_hub.gates.golive import run_golive_suite
 
+        mapped = _as_sent(sent, entity, master)
         quarantine = _quarantine(hub.store(), context, entity, key)
         rejected_ids = set(quarantine.loc[quarantine["stage"] == "loaded", "value"])
         expected = mapped[~mapped["external_id"].isin(rejected_ids)]
@@ -209,6 +272,8 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed):
     return _check
 
 
-def build_erp_defs(feeds_by_entity: dict[str, list[Feed]]) -> list:
+def build_erp_defs(feeds_by_entity: dict[str, list[Feed]], *, master: bool = False) -> list:
+    """`master`: customers resolve into golden records before loading (master/customers)."""
     return [d for canonical in PLURAL if feeds_by_entity.get(canonical)
-            for d in build_loaded_defs(canonical, feeds_by_entity[canonical])]
+            for d in build_loaded_defs(canonical, feeds_by_entity[canonical],
+                                       master=master and canonical in ("customer", "invoice", "payment"))]

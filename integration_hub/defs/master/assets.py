@@ -1,0 +1,82 @@
+"""Master data: one golden customer per real customer across systems, and the crosswalk to every source id."""
+import json
+
+import dagster as dg
+import pandas as pd
+
+from integration_hub.canonical.models import columns
+from integration_hub.config import settings
+from integration_hub.defs.factory import asset_key
+from integration_hub.defs.metadata import preview
+from integration_hub.defs.resources import HubStoreResource
+from integration_hub.governance.master_data import resolver_config
+from integration_hub.resolve.master import resolve_customers
+from integration_hub.standardize.frame import ROW
+
+MASTER_CUSTOMERS = dg.AssetKey(["master", "customers"])
+CUSTOMER_CROSSWALK = dg.AssetKey(["master", "customer_crosswalk"])
+
+
+def build_master_defs(feeds) -> list:
+    """`feeds`: the customer feeds (defs.erp.assets.Feed) of every system that loads the ERP."""
+    ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    entity_of = {f.entity.system: f.entity.name for f in feeds}
+
+    @dg.multi_asset(
+        name="master_customers", ins=ins, group_name="master", can_subset=False,
+        outs={"customers": dg.AssetOut(key=MASTER_CUSTOMERS, kinds={"pandas"}, description=(
+                  "One golden customer per real customer, each field from its system of record.")),
+              "customer_crosswalk": dg.AssetOut(key=CUSTOMER_CROSSWALK, kinds={"pandas"}, description=(
+                  "Every source customer id -> master id, with match confidence and the evidence."))})
+    def master_customers(context: dg.AssetExecutionContext, hub: HubStoreResource, **mapped):
+        sources = pd.concat([m for m in mapped.values() if len(m)], ignore_index=True)
+        result = resolve_customers(sources[columns("customer")], resolver_config("customers"))
+        rows = sources.set_index("external_id")[ROW]
+        crosswalk = result.crosswalk.assign(source_entity=result.crosswalk["source_system"].map(entity_of),
+                                            row_number=rows.loc[result.crosswalk["source_external_id"]].to_numpy())
+        merged = crosswalk[~crosswalk["representative"]]
+        store = hub.store()
+        for (system, entity), group in merged.groupby(["source_system", "source_entity"]):
+            store.add_merges(context.run.run_id, system, entity, pd.DataFrame({
+                "source_id": group["source_id"], "row_number": group["row_number"],
+                "merged_into": group["master_external_id"],
+                "reason": [f"resolved into {m} (confidence {c:.3f}): {e}" for m, c, e in
+                           zip(group["master_external_id"], group["match_confidence"], group["evidence"])]}))
+        review_path = settings().reports_dir / "master_customer_review.csv"
+        review_path.parent.mkdir(parents=True, exist_ok=True)
+        result.review.to_csv(review_path, index=False)
+        stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
+        yield dg.Output(result.golden, "customers", metadata={
+            "dagster/row_count": len(result.golden), "source_records": len(sources), "merged": len(merged),
+            "sent_to_review": len(result.review), "review_queue": dg.MetadataValue.path(str(review_path)),
+            "resolver": dg.MetadataValue.json(stats), "preview": preview(result.golden[columns("customer")])})
+        yield dg.Output(crosswalk, "customer_crosswalk", metadata={
+            "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
+            "preview": preview(crosswalk.drop(columns=["evidence"]))})
+
+    @dg.asset_check(asset=MASTER_CUSTOMERS, name="one_record_per_master", blocking=True,
+                    description="Master ids are unique and every master has exactly one representative source record.",
+                    additional_ins={"crosswalk": dg.AssetIn(key=CUSTOMER_CROSSWALK)})
+    def unique_masters(customers: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
+        duplicated = int(customers["external_id"].duplicated().sum())
+        representatives = crosswalk.groupby("master_external_id")["representative"].sum()
+        wrong = int((representatives != 1).sum()) + len(set(customers["external_id"]) ^ set(representatives.index))
+        return dg.AssetCheckResult(passed=duplicated == 0 and wrong == 0, severity=dg.AssetCheckSeverity.ERROR,
+                                   metadata={"duplicate_master_ids": duplicated, "masters_without_one_representative": wrong})
+
+    return [master_customers, unique_masters, *[_crosswalk_covers(f) for f in feeds]]
+
+
+def _crosswalk_covers(feed):
+    @dg.asset_check(asset=CUSTOMER_CROSSWALK, name=f"crosswalk_covers_{feed.input_name}", blocking=True,
+                    description=f"Every mapped {feed.entity.system}/{feed.entity.name} record appears in the "
+                                "crosswalk exactly once.",
+                    additional_ins={"mapped": dg.AssetIn(key=asset_key(feed.entity, "mapped"))})
+    def _check(customer_crosswalk: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
+        seen = customer_crosswalk.loc[customer_crosswalk["source_system"] == feed.entity.system, "source_external_id"]
+        missing = sorted(set(mapped["external_id"]) - set(seen))
+        repeated = sorted(set(seen[seen.duplicated()]))
+        return dg.AssetCheckResult(passed=not missing and not repeated, severity=dg.AssetCheckSeverity.ERROR,
+                                   metadata={"source_records": len(mapped), "missing": len(missing),
+                                             "repeated": len(repeated), "first_missing": json.dumps(missing[:5])})
+    return _check

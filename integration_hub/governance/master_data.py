@@ -1,0 +1,24 @@
+"""Resolver settings for master data, read from governance/master_data.yaml."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from integration_hub.resolve.engine import ResolverConfig
+
+MASTER_DATA_FILE = Path(__file__).with_name("master_data.yaml")
+_TUNABLE = ("match_threshold", "review_threshold", "cannot_link_threshold")
+
+
+def resolver_config(entity: str = "customers", path: Path = MASTER_DATA_FILE) -> ResolverConfig:
+    raw = (yaml.safe_load(path.read_text()) or {}).get(entity, {})
+    unknown = set(raw) - {*_TUNABLE, "systems_of_record"}
+    if unknown:
+        raise ValueError(f"{path}: {entity}: unknown settings {sorted(unknown)}")
+    config = ResolverConfig(**{k: float(raw[k]) for k in _TUNABLE if k in raw})
+    if not 0 < config.review_threshold <= config.match_threshold <= 1:
+        raise ValueError(f"{path}: {entity}: need 0 < review_threshold <= match_threshold <= 1")
+    if "systems_of_record" in raw:
+        config.systems_of_record.update({k: tuple(v) for k, v in raw["systems_of_record"].items()})
+    return config
