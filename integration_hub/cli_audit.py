@@ -90,8 +90,7 @@ def format_lineage(answer: dict[str, Any]) -> str:
     for s in answer["sources"]:
         lines.append(f"    {s['source_system']}/{s['source_entity']} {s['source_id']}  row {s['source_row']}  "
                      f"from {s['origin'] or '?'}  extracted {s['extracted_at'] or '?'}")
-        for m in s.get("merge_evidence") or []:
-            lines.append(f"      folded in: {json.dumps(m) if not isinstance(m, dict) else _evidence(m)}")
+        lines += [f"      {line}" for line in _evidence(s.get("merge_evidence"))]
     lines.append("  fields:")
     width = max(map(len, answer["field_rules"] or {"": ""}))
     lines += [f"    {field:<{width}}  <- {rule}" for field, rule in (answer["field_rules"] or {}).items()]
@@ -107,8 +106,17 @@ def _usage(message: str) -> Exception:
     return UsageError(message)
 
 
-def _evidence(item: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in item.items())
+def _evidence(evidence: Any) -> list[str]:
+    """Merge evidence as lines: duplicates folded into the record, or the match that made a golden record."""
+    if not evidence:
+        return []
+    if isinstance(evidence, list):
+        return [f"folded in: row {e.get('row')} ({e.get('reason')})" if isinstance(e, dict) else f"folded in: {e}"
+                for e in evidence]
+    if isinstance(evidence, dict) and "matched_with" in evidence:
+        fields = ", ".join(f"{name} {info.get('level', '?')}" for name, info in (evidence.get("fields") or {}).items())
+        return [f"matched with {evidence['matched_with']} (probability {evidence.get('probability')}): {fields}"]
+    return [f"evidence: {json.dumps(evidence, default=str)}"]
 
 
 def add_commands(sub) -> None:

@@ -79,9 +79,6 @@ def test_sensitive_columns_are_ciphertext_at_rest_and_card_numbers_never_stored(
 
 
 def test_every_load_is_chained_and_any_record_can_be_traced(company, instance, capsys):
-    customers = pd.read_csv(company / "billing" / "customers.csv", dtype=str, keep_default_na=False)
-    twin = customers.iloc[[7]]
-    pd.concat([customers, twin]).to_csv(company / "billing" / "customers.csv", index=False)   # a re-export
     first = run_phase(instance)
     second = run_phase(instance)
     assert first.success and second.success
@@ -110,10 +107,24 @@ def test_every_load_is_chained_and_any_record_can_be_traced(company, instance, c
     answer = json.loads(capsys.readouterr().out)
     assert answer["sources"][0]["source_id"] == payment.split(":", 1)[1] and answer["run_id"] == first.run_id
 
-    customer = f"billing:{twin['customer_id'].iloc[0]}"
-    assert main(["lineage", "customer", customer, "--json"]) == 0
+    store = HubStore(cfg.hub_db_url)
+    duplicate = store.merged(run_ids=[first.run_id], system="stripe", entity="charges").iloc[0]
+    assert main(["lineage", "payment", f"stripe:{duplicate['merged_into']}", "--json"]) == 0
+    folded = json.loads(capsys.readouterr().out)["sources"][0]["merge_evidence"]
+    assert folded == [{"row": int(duplicate["row_number"]), "reason": duplicate["reason"]}]
+
+    golden = pd.read_sql("SELECT external_id, source_system, source_id FROM lineage WHERE erp_entity = 'customer'",
+                         cfg.hub_db_url)
+    both = golden.groupby("external_id")["source_system"].nunique()
+    master = both[both > 1].index[0]                          # a real customer known to Stripe and to billing
+    member = golden[(golden["external_id"] == master) & (golden["source_system"] == "billing")].iloc[0]
+    assert main(["lineage", "customer", f"billing:{member['source_id']}", "--json"]) == 0
     merged = json.loads(capsys.readouterr().out)
-    assert merged["sources"][0]["merge_evidence"][0]["reason"].startswith("exact duplicate of row 8")
+    assert merged["merged_into"] == master and merged["systems"] == ["billing", "stripe"] and merged["master_id"]
+    assert {(m["source_system"], m["source_id"]) for m in merged["merge_evidence"]} >= {("billing", member["source_id"])}
+    assert main(["lineage", "customer", f"billing:{member['source_id']}"]) == 0
+    shown = capsys.readouterr().out
+    assert f"(merged into {master})" in shown and "matched with stripe:" in shown and "probability" in shown
     assert main(["lineage", "customer", "billing:NOPE"]) == 1 and "no lineage" in capsys.readouterr().out
 
     lineage = metadata(first, "erp__customers__loaded")["dagster/column_lineage"]
