@@ -56,8 +56,8 @@ def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: Extra
 
 
 def _protect(context, store, security: SecurityResource, entity: EntityDeclaration, frame: pd.DataFrame):
-    """Encrypt the declared sensitive columns and mask card numbers before the frame is first stored;
-    each record that held a card number is flagged in the hub store."""
+    """Encrypt the declared sensitive columns and mask card and account numbers before the frame is first
+    stored; each record that held one is flagged in the hub store."""
     protected = protect_frame(frame, system=entity.system, entity=entity.name, sensitive=entity.sensitive,
                               keyring=security.keyring() if entity.sensitive else None,
                               skip=(entity.source_id, ROW, ORIGIN, EXTRACTED_AT))
