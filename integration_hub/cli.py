@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from integration_hub.cli_audit import CommandFailed
 from integration_hub.cli_audit import add_commands as add_audit_commands
+from integration_hub.cli_data import DataCommandError
+from integration_hub.cli_data import add_commands as add_data_commands
 from integration_hub.config import settings
 
 DEFAULT_SCALE = 2000
@@ -52,6 +55,12 @@ def _sample_matches(out: Path, scale: int, seed: int) -> bool:
 
 
 def cmd_demo(args) -> int:
+    if args.erp:
+        os.environ["IH_ERP_TARGET"] = args.erp   # this process only: the ERP resource reads it at run time
+    if os.environ.get("IH_ERP_TARGET") == "tryton":
+        from integration_hub.cli_data import cmd_erp_init
+
+        cmd_erp_init(argparse.Namespace(kind="tryton", url=None, company="Demo Company Inc"))
     from integration_hub.definitions import defs
     from integration_hub.reporting import print_summary
     from integration_hub.runner import local_instance, run_job, step_count
@@ -64,13 +73,17 @@ def cmd_demo(args) -> int:
         total = step_count(defs, job)
     except Exception as exc:
         raise UsageError(f"no job for phase {args.phase!r}") from exc
+    skipped = ()
+    if os.environ.get("IH_ERP_TARGET") == "tryton":
+        skipped = ("bank",)   # the Tryton target takes customers, invoices and payments
+        print("Tryton target: bank statements are not loaded; customers, invoices and payments are.")
     started = time.perf_counter()
     with local_instance() as instance, _progress_bar(total, f"{job}") as bar:
         def on_step(step: str, status: str, done: int) -> None:
             bar.set_postfix_str(step[:40])
             bar.update(1)
 
-        outcome = run_job(defs, job, instance, on_step=on_step)
+        outcome = run_job(defs, job, instance, on_step=on_step, skip_groups=skipped)
     print_summary(outcome, seconds=time.perf_counter() - started)
     return 0 if outcome.success else 1
 
@@ -122,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--phase", default="cash")
     demo.add_argument("--regenerate", action="store_true", help="write the sample company again first")
+    demo.add_argument("--erp", choices=["ledger", "tryton"], help="load into this ERP (default $IH_ERP_TARGET or "
+                      "the SQL ledger); tryton is built on first use")
     demo.set_defaults(func=cmd_demo)
 
     bank = sub.add_parser("bank", help="bank statement files").add_subparsers(dest="bank_command", required=True)
@@ -138,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine.add_argument("--limit", type=int, default=20)
     quarantine.set_defaults(func=cmd_quarantine)
     add_audit_commands(sub)
+    add_data_commands(sub)
     return parser
 
 
@@ -145,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except UsageError as exc:
+    except (UsageError, DataCommandError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except CommandFailed as exc:

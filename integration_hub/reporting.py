@@ -17,7 +17,7 @@ def summary_table(store: HubStore, run_id: str, checks: pd.DataFrame) -> pd.Data
     table = pd.DataFrame(index=wide.index)
     table["extracted"] = wide["rows_out"].get("extracted", 0)
     table["quarantined"] = sum(wide["quarantined"].get(s, 0) for s in ("cleaned", "mapped", "loaded"))
-    table["merged"] = wide["merged"].get("cleaned", 0)
+    table["merged"] = wide["merged"].get("cleaned", 0) + wide["merged"].get("master", 0)
     table["loaded"] = wide["rows_out"].get("loaded", 0)
     table = table.reset_index()
     passed, failed = [], []

@@ -47,9 +47,10 @@ class RunOutcome:
 
 
 def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *, run_config: dict | None = None,
-            on_step=None) -> RunOutcome:
+            on_step=None, skip_groups: tuple[str, ...] = ()) -> RunOutcome:
     """Execute `job_name` in this process; `on_step(step_key, status, done)` is called as steps finish."""
     job = defs.resolve_job_def(job_name)
+    selection = _without_groups(defs, job, skip_groups) if skip_groups else None
     run_id = str(uuid.uuid4())
     config = {**QUIET_LOGGERS, **(run_config or {})}
     box: dict = {}
@@ -57,7 +58,8 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     def work():
         try:
             box["result"] = job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
-                                                   raise_on_error=False, tags={"ih/actor": cli_actor()})
+                                                   raise_on_error=False, tags={"ih/actor": cli_actor()},
+                                                   asset_selection=selection)
         except BaseException as exc:  # surfaced in the caller's thread
             box["error"] = exc
 
@@ -76,10 +78,19 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     checks = pd.DataFrame([{"asset": e.asset_key.to_user_string(), "check": e.check_name, "passed": e.passed,
                             "description": e.description or ""} for e in result.get_asset_check_evaluations()],
                           columns=["asset", "check", "passed", "description"])
-    steps = list(job.graph.node_dict)
+    planned = result.dagster_run.step_keys_to_execute
+    steps = [s for s in job.graph.node_dict if planned is None or s in planned]
     failed = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     untouched = [s for s in steps if result.is_node_untouched(s)]
     return RunOutcome(run_id, result.success, checks, failed, untouched)
+
+
+def _without_groups(defs: dg.Definitions, job, groups: tuple[str, ...]) -> list[dg.AssetKey]:
+    """The job's assets minus those groups and everything downstream of them."""
+    graph = defs.resolve_asset_graph()
+    dropped = (dg.AssetSelection.groups(*groups).downstream()).resolve(graph)
+    return [k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k not in dropped
+            and graph.has(k) and not graph.get(k).is_external]
 
 
 _STEP_EVENTS = {dg.DagsterEventType.STEP_SUCCESS: "ok", dg.DagsterEventType.STEP_FAILURE: "failed"}

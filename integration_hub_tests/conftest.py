@@ -61,6 +61,8 @@ def hub_env(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("IH_DATA_DIR", str(data))
     monkeypatch.setenv("IH_KEY_DIR", str(tmp_path / "keys"))   # the demo's key file, never in the user's home
+    # set, not deleted: `demo --erp` sets it for its process, and the test must not leak it to the next
+    monkeypatch.setenv("IH_ERP_TARGET", "ledger")
     for var in ("IH_SOURCE_DIR", "IH_INBOX_DIR", "IH_HUB_DB_URL", "IH_ERP_URL", "DAGSTER_HOME", "STRIPE_API_BASE",
                 "STRIPE_API_KEY", "BILLING_API_KEY", "BILLING_API_URL", "IH_KEY_FILE", "IH_ENCRYPTION_KEYS",
                 "IH_ACTIVE_KEY_ID"):

@@ -50,14 +50,16 @@ class SecurityResource(dg.ConfigurableResource):
 
 
 class ErpResource(dg.ConfigurableResource):
-    """The ERP target; `url` defaults to $IH_ERP_URL (the SQL ledger)."""
+    """The ERP target: `kind` and `url` default to $IH_ERP_TARGET (ledger, netsuite, acumatica, tryton)
+    and $IH_ERP_URL; the embedded SQL ledger when neither is set."""
 
+    kind: str | None = None
     url: str | None = None
 
     def target(self) -> ErpTarget:
-        from integration_hub.erp.ledger import SqlLedger
+        from integration_hub.erp.factory import make_target
 
-        return SqlLedger(self.url or settings().erp_url)
+        return make_target(self.kind, self.url)
 
 
 class SourcesResource(dg.ConfigurableResource):

@@ -18,7 +18,7 @@ def stage_counts(metrics: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=wide.index)
     out["extracted"] = wide["rows_out"].get("extracted", 0)
     out["quarantined"] = sum(wide["quarantined"].get(s, 0) for s in ("cleaned", "mapped", "loaded"))
-    out["merged"] = wide["merged"].get("cleaned", 0)
+    out["merged"] = wide["merged"].get("cleaned", 0) + wide["merged"].get("master", 0)
     out["loaded"] = wide["rows_out"].get("loaded", 0)
     out["balanced"] = out["extracted"] == out["quarantined"] + out["merged"] + out["loaded"]
     return out.reset_index()

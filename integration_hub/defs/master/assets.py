@@ -36,6 +36,10 @@ def build_master_defs(feeds) -> list:
                                             row_number=rows.loc[result.crosswalk["source_external_id"]].to_numpy())
         merged = crosswalk[~crosswalk["representative"]]
         store = hub.store()
+        for (system, entity), group in crosswalk.groupby(["source_system", "source_entity"]):
+            n_merged = int((~group["representative"]).sum())
+            store.record_metric(context.run.run_id, system, entity, "master", rows_in=len(group),
+                                rows_out=len(group) - n_merged, merged=n_merged)
         for (system, entity), group in merged.groupby(["source_system", "source_entity"]):
             store.add_merges(context.run.run_id, system, entity, pd.DataFrame({
                 "source_id": group["source_id"], "row_number": group["row_number"],

@@ -21,7 +21,9 @@ def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
         counts = stage_counts(hub.store().metrics())
         totals = pd.concat([erp_totals(c, loaded[c]) for c in entities], ignore_index=True)
         target = erp.target()
-        balances = target.invoice_balances() if "invoice" in entities else pd.DataFrame()
+        # Open receivables come from the ledger's own view; REST ERPs and Tryton report them themselves.
+        has_balances = "invoice" in entities and hasattr(target, "invoice_balances")
+        balances = target.invoice_balances() if has_balances else pd.DataFrame()
         out_dir = settings().reports_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         counts.to_csv(out_dir / "reconciliation_counts.csv", index=False)
