@@ -73,6 +73,10 @@ def test_server_capped_at_tls11_is_refused(test_ca, ca_bundle):
         with pytest.raises(requests.exceptions.SSLError):
             build_session(system="test", ca_bundle=ca_bundle, max_retries=0).get(f"{server.base_url}/ping")
         assert server.requests == []
+        # The server's handler thread records the failed handshake just after the client gives up.
+        deadline = time.monotonic() + 5
+        while server.tls_failures < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert server.tls_versions == ["TLSv1.1"] and server.tls_failures == 1
 
 
