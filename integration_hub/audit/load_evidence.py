@@ -32,7 +32,7 @@ def set_fingerprint(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
         return None
     present = frame[[c for c in columns if c in frame.columns]]
     # Order-free without sorting the frame: hash each row, sort the 64-bit row hashes.
-    rows = np.sort(pd.util.hash_pandas_object(present, index=False).to_numpy())
+    rows = np.sort(pd.util.hash_pandas_object(present, index=False, categorize=False).to_numpy())
     digest = hashlib.sha256(canonical_json([[str(c), str(t)] for c, t in present.dtypes.items()]).encode())
     digest.update(rows.tobytes())
     return digest.hexdigest()

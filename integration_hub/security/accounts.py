@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from integration_hub.security.cards import arrow_strings
+
 _LABELLED = re.compile(r"(?i)\b(acct|account|a/c|kto|konto)(\.?\s*(?:no\.?|number|nr\.?|#)?\s*[:#.]?\s*)"
                        r"([0-9](?:[0-9 -]{3,32}[0-9]))(?![0-9])")
 _IBAN = re.compile(r"\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
@@ -53,9 +55,11 @@ def mask_account_text(text: str) -> tuple[str, bool]:
     return _IBAN.sub(iban, text), found
 
 
-def mask_account_numbers(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(`texts` with account numbers masked, per-row flag "held an account number"); NA stays NA."""
-    strings = pa.array(texts.astype("string").to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+def mask_account_numbers(texts: pd.Series, strings: pa.Array | None = None) -> tuple[pd.Series, pd.Series]:
+    """(`texts` with account numbers masked, per-row flag "held an account number"); NA stays NA.
+
+    `strings` is `texts` as Arrow strings (cards.arrow_strings), when the caller already has them."""
+    strings = arrow_strings(texts) if strings is None else strings
     candidate = pc.match_substring_regex(strings, _HINT).fill_null(False).to_numpy(zero_copy_only=False)
     masked = texts.copy()
     flagged = np.zeros(len(texts), dtype=bool)

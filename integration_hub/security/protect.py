@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from integration_hub.security.accounts import mask_account_numbers
-from integration_hub.security.cards import mask_card_numbers
+from integration_hub.security.cards import arrow_strings, mask_card_numbers
 from integration_hub.security.fields import PREFIX, encrypt_series, is_encrypted
 from integration_hub.security.keys import Keyring
 
@@ -82,10 +82,12 @@ def protect_frame(frame: pd.DataFrame, *, system: str, entity: str, sensitive: I
     for column in out.columns:
         if column in excluded or not _is_text(out[column]):
             continue
+        strings = arrow_strings(out[column])      # converted once for both scans
         for flag, mask in MASKERS:
-            masked, flagged = mask(out[column])
+            masked, flagged = mask(out[column], strings)
             if flagged.any():
                 out[column] = masked
+                strings = arrow_strings(masked)
                 flags.append(pd.DataFrame({"row": out.index[flagged.to_numpy()], "column_name": column,
                                            "flag": flag}))
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=["row", "column_name", "flag"])
