@@ -89,7 +89,8 @@ def main() -> None:
         generate_company(sample, scale=args.scale, seed=args.seed)
         print(f"generated scale={args.scale} in {time.perf_counter() - started:.1f} s")
         for backend in args.backends.split(","):
-            env = {**os.environ, "IH_DATA_DIR": str(Path(tmp) / backend), "IH_SOURCE_DIR": str(sample)}
+            env = {**os.environ, "IH_DATA_DIR": str(Path(tmp) / backend), "IH_SOURCE_DIR": str(sample),
+                   "IH_KEY_DIR": str(Path(tmp) / "keys")}   # the run's encryption key dies with the temp dir
             databases: list[str] = []
             if backend == "postgres":
                 databases = _pg_databases(2)
