@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from integration_hub.connectors.fakes.recording import BodyRequest, RecordingServer
-from integration_hub.connectors.fakes.server import Fault, Reply
+from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedRequest, Reply
 from integration_hub.erp.specs.documents import flatten
 
 KEYS = {"Customer": ("CustomerID",), "Invoice": ("Type", "ReferenceNbr"), "Payment": ("Type", "ReferenceNbr")}
@@ -58,11 +57,11 @@ class AcumaticaFake:
         self.logins = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = RecordingServer(self._handle, tls=tls, faults=faults)
+        self._server = FakeServer(self._handle, tls=tls, faults=faults)
         self.base_url = self._server.base_url
 
     @property
-    def requests(self) -> list[BodyRequest]:
+    def requests(self) -> list[RecordedRequest]:
         return self._server.requests
 
     def __enter__(self) -> AcumaticaFake:
@@ -81,14 +80,14 @@ class AcumaticaFake:
         """Stored records of `entity`, unwrapped to field paths."""
         return [flatten(r, unwrap=True) for r in self.records.get(entity, {}).values()]
 
-    def _session(self, request: BodyRequest) -> str | None:
+    def _session(self, request: RecordedRequest) -> str | None:
         for part in request.headers.get("Cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
             if name == COOKIE and value in self.sessions:
                 return value
         return None
 
-    def _handle(self, request: BodyRequest) -> Reply:
+    def _handle(self, request: RecordedRequest) -> Reply:
         if request.path == "/entity/auth/login" and request.method == "POST":
             body = request.json() or {}
             if {k: body.get(k) for k in self.credentials} != self.credentials:
@@ -150,7 +149,7 @@ class AcumaticaFake:
             self.records.setdefault(entity, {})[record["id"]] = record
         return Reply.json(200, record)
 
-    def _list(self, entity: str, request: BodyRequest) -> Reply:
+    def _list(self, entity: str, request: RecordedRequest) -> Reply:
         top, skip = request.param("$top"), request.param("$skip") or "0"
         expand = set((request.param("$expand") or "").split(",")) - {""}
         rows = list(self.records.get(entity, {}).values())

@@ -21,8 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from integration_hub.connectors.fakes.recording import BodyRequest, RecordingServer
-from integration_hub.connectors.fakes.server import Fault, Reply
+from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedRequest, Reply
 from integration_hub.erp.netsuite_auth import TokenCredentials, parse_authorization, sign, signature_base_string
 
 PREFIX = "/services/rest/record/v1/"
@@ -67,11 +66,11 @@ class NetSuiteFake:
         self._nonces: set[str] = set()
         self._ids = itertools.count(101)
         self._lock = threading.Lock()
-        self._server = RecordingServer(self._handle, tls=tls, faults=faults)
+        self._server = FakeServer(self._handle, tls=tls, faults=faults)
         self.base_url = self._server.base_url
 
     @property
-    def requests(self) -> list[BodyRequest]:
+    def requests(self) -> list[RecordedRequest]:
         return self._server.requests
 
     def __enter__(self) -> NetSuiteFake:
@@ -85,7 +84,7 @@ class NetSuiteFake:
         return next((r for r in self.records.get(record, {}).values() if r.get("externalId") == external_id), None)
 
     # -- authentication ------------------------------------------------------------------------
-    def _authenticated(self, request: BodyRequest) -> bool:
+    def _authenticated(self, request: RecordedRequest) -> bool:
         try:
             params = parse_authorization(request.headers.get("Authorization", ""))
         except ValueError:
@@ -104,7 +103,7 @@ class NetSuiteFake:
             self._nonces.add(params["oauth_nonce"])
         return True
 
-    def _handle(self, request: BodyRequest) -> Reply:
+    def _handle(self, request: RecordedRequest) -> Reply:
         if not self._authenticated(request):
             return _error(401, "INVALID_LOGIN", "Invalid login attempt. For more details, see the Login Audit "
                                                 "Trail in the NetSuite UI at Setup > Users/Roles > User Management.")
@@ -118,7 +117,7 @@ class NetSuiteFake:
             with self._lock:
                 self._in_flight -= 1
 
-    def _route(self, request: BodyRequest) -> Reply:
+    def _route(self, request: RecordedRequest) -> Reply:
         if not request.path.startswith(PREFIX):
             return _error(404, "NONEXISTENT_ID", f"Record type or path {request.path} does not exist.")
         record, _, key = request.path[len(PREFIX):].partition("/")
@@ -182,7 +181,7 @@ class NetSuiteFake:
             out[name] = value
         return out
 
-    def _list(self, record: str, request: BodyRequest) -> Reply:
+    def _list(self, record: str, request: RecordedRequest) -> Reply:
         limit, offset = request.param("limit") or "1000", request.param("offset") or "0"
         if not (limit.isdigit() and offset.isdigit()) or not 1 <= int(limit) <= 1000:
             return _error(400, "INVALID_PARAMETER", f"Invalid query parameter value: limit={limit}, offset={offset}.")

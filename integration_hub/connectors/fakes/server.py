@@ -26,10 +26,15 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     at: float
+    body: bytes = b""
+    target: str = ""  # path and query exactly as sent
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else None
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
 
 
 @dataclass(frozen=True)
@@ -128,14 +133,14 @@ def _make_request_handler(owner: FakeServer) -> type[BaseHTTPRequestHandler]:
         def _dispatch(self) -> None:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
             recorded = RecordedRequest(
                 method=self.command,
                 path=parts.path,
                 query=parse_qs(parts.query, keep_blank_values=True),
                 headers=dict(self.headers.items()),
                 at=time.monotonic(),
+                body=self.rfile.read(length) if length else b"",
+                target=self.path,
             )
             reply = owner._serve(recorded)
             self.send_response(reply.status)
@@ -145,7 +150,7 @@ def _make_request_handler(owner: FakeServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(reply.body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = _dispatch
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             return None
