@@ -139,6 +139,10 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                 source_entity=feed.entity.name, spec=feed.entity.mapping, run_id=run_id,
                 gates=evidence.gates(context, feed.entity), origins=evidence.origins(context, feed.entity),
                 merges=evidence.merges(context, store, feed.entity))
+            if crosswalk is not None and golden is None and len(rows):
+                rules = {**rows["field_rules"].iloc[0]}
+                rules["customer_external_id"] += "; then resolved to its master customer (master/customer_crosswalk)"
+                rows["field_rules"] = pd.Series([rules] * len(rows), index=rows.index, dtype=object)
             if golden is not None and len(rows):
                 members = sendable.set_index("source_id")
                 rows["master_id"] = members["master_id"].reindex(rows["source_id"]).to_numpy()
