@@ -1,9 +1,13 @@
 """The same cash phase with the Dagster instance, hub store and ledger all on PostgreSQL."""
+import shutil
+from pathlib import Path
+
 import dagster as dg
 import sqlalchemy as sa
-import yaml
 
 from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+
+DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "postgres" / "dagster.yaml"
 
 
 def test_cash_phase_on_postgresql(company, new_pg_database, monkeypatch, tmp_path):
@@ -11,10 +15,10 @@ def test_cash_phase_on_postgresql(company, new_pg_database, monkeypatch, tmp_pat
     monkeypatch.setenv("IH_HUB_DB_URL", hub_db)
     monkeypatch.setenv("IH_ERP_URL", erp_db.replace("postgresql+psycopg2://", "postgresql://"))
     url = sa.engine.make_url(dagster_db)
-    config = {"storage": {"postgres": {"postgres_db": {
-        "hostname": url.host, "username": url.username, "password": "", "db_name": url.database,
-        "port": url.port, "scheme": "postgresql+psycopg2"}}}}
-    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    for name, value in {"HOST": url.host, "USER": url.username, "PASSWORD": "", "DB": url.database,
+                        "PORT": str(url.port)}.items():
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", value)
+    shutil.copy(DEPLOY_CONFIG, tmp_path / "dagster.yaml")     # the documented config, as shipped
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         result = run_phase(instance)
