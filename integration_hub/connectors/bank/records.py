@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from integration_hub.standardize.currency import minor_exponent
+
 COLUMNS = [
     "account", "account_mask", "statement_id", "booking_date", "value_date", "amount_minor",
     "currency", "type_code", "reference", "counterparty", "description", "bank_ref", "line",
@@ -15,19 +17,7 @@ COLUMNS = [
 _TEXT = ["account", "account_mask", "statement_id", "currency", "type_code", "reference",
          "counterparty", "description", "bank_ref", "source_id"]
 
-# ISO 4217 minor units where they are not 2.
-_EXPONENTS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
-    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    "CLF": 4, "UYW": 4,
-}
 _CURRENCY = re.compile(r"[A-Z]{3}")
-
-
-def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point of `currency` under ISO 4217."""
-    return _EXPONENTS.get(currency, 2)
 
 
 def check_currency(currency: str | None) -> str:
@@ -50,7 +40,7 @@ def to_minor(amount: str | Decimal, currency: str) -> int:
         raise ValueError(f"amount {amount!r} is not a number") from None
     if not value.is_finite():
         raise ValueError(f"amount {amount!r} is not a number")
-    minor = value.scaleb(currency_exponent(currency))
+    minor = value.scaleb(minor_exponent(currency))
     if minor != minor.to_integral_value():
         raise ValueError(f"amount {amount} has more decimals than {currency} allows")
     return int(minor)
