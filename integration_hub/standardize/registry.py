@@ -7,23 +7,20 @@ and returns the cleaned column with NA where the value is blank or invalid.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 
 import pandas as pd
 
+from integration_hub.standardize import addresses, emails, names, phones, sku
 from integration_hub.standardize.currency import currency_iso4217
 from integration_hub.standardize.dates import date_utc, timestamp_utc
 from integration_hub.standardize.money import minor_units_from_major, minor_units_from_minor
+from integration_hub.standardize.text import clean_text
 
 Rule = Callable[..., pd.Series]
 
 
 def _text(s: pd.Series, frame: pd.DataFrame) -> pd.Series:
-    return _lib("text", "clean_text")(_lib("text", "blank_to_na")(s))
-
-
-def _lib(module: str, name: str) -> Callable[..., pd.Series]:
-    return getattr(import_module(f"integration_hub.standardize.{module}"), name)
+    return clean_text(s)
 
 
 def _region_series(frame: pd.DataFrame, country_column: str | None, default: str) -> pd.Series | str:
@@ -35,7 +32,7 @@ def _region_series(frame: pd.DataFrame, country_column: str | None, default: str
 def _region(s: pd.Series, frame: pd.DataFrame, country_column: str | None) -> pd.Series:
     """US states to their two-letter code; other countries' regions kept as clean text."""
     text = _text(s, frame)
-    us = _lib("addresses", "us_state")(text)
+    us = addresses.us_state(text)
     is_us = frame[country_column].eq("US").fillna(False).astype(bool) if country_column in frame else True
     return us.where(is_us & us.notna(), text).astype("string")
 
@@ -50,18 +47,18 @@ RULES: dict[str, Rule] = {
     "currency": lambda s, frame: currency_iso4217(s),
     "timestamp": lambda s, frame: timestamp_utc(s),
     "date": lambda s, frame: date_utc(s),
-    "company_name": lambda s, frame: _lib("names", "company_name")(s),
-    "person_name": lambda s, frame: _lib("names", "person_name")(s),
-    "email": lambda s, frame: _lib("emails", "email")(s),
+    "company_name": lambda s, frame: names.company_name(s),
+    "person_name": lambda s, frame: names.person_name(s),
+    "email": lambda s, frame: emails.email(s),
     "phone": lambda s, frame, country=None, default_region="US":
-        _lib("phones", "phone_e164")(s, default_region=_region_series(frame, country, default_region)),
-    "country": lambda s, frame: _lib("addresses", "country_iso2")(s),
-    "us_state": lambda s, frame: _lib("addresses", "us_state")(s),
+        phones.phone_e164(s, default_region=_region_series(frame, country, default_region)),
+    "country": lambda s, frame: addresses.country_iso2(s),
+    "us_state": lambda s, frame: addresses.us_state(s),
     "region": lambda s, frame, country=None: _region(s, frame, country),
-    "street": lambda s, frame: _lib("addresses", "street")(s),
+    "street": lambda s, frame: addresses.street(s),
     "postal_code": lambda s, frame, country=None:
-        _lib("addresses", "postal_code")(s, _region_series(frame, country, "US")),
-    "sku": lambda s, frame: _lib("sku", "sku")(s),
+        addresses.postal_code(s, _region_series(frame, country, "US")),
+    "sku": lambda s, frame: sku.sku(s),
 }
 
 DTYPES = {"integer": "Int64", "minor_units": "Int64", "major_units": "Int64",
