@@ -235,3 +235,25 @@ def test_generated_company_cash_phase_round_trips_through_tryton(tryton, tmp_pat
     assert len(tryton.apply_payments("demo-1")) > 0
     again = {e: tryton.upsert(e, batch[e], run_id="demo-2", mapping_version="v") for e in money}
     assert all(set(out["outcome"]) <= {"unchanged", "rejected"} for out in again.values())
+
+
+def test_invoices_beyond_one_batch_load_in_batches_and_a_refused_batch_costs_only_its_refusals(tryton, monkeypatch):
+    from proteus import Model
+
+    from integration_hub.erp.tryton import target as tryton_target
+
+    monkeypatch.setattr(tryton_target, "BATCH_SIZE", 3)
+    batches = []
+    create_batch = TrytonTarget._create_batch
+    monkeypatch.setattr(TrytonTarget, "_create_batch", lambda self, model, items, finish: (
+        batches.append((model, len(items))), create_batch(self, model, items, finish))[1])
+    period, = Model.get("account.period", config=tryton.books.cfg).find([("name", "=", "2025-01")])
+    period.click("close")
+    invoices = [erp_batch.invoice(20 + i, 1_000 + i, 0) for i in range(7)]
+    invoices[4] = erp_batch.invoice(24, 5_000, 0, issue=pd.Timestamp("2025-01-15", tz="UTC"))
+    out = load(tryton, invoice=pd.DataFrame(invoices), payment=erp_batch.payments().iloc[:0])["invoice"]
+    assert out["outcome"].tolist() == ["created"] * 4 + ["rejected"] + ["created"] * 2
+    assert 'you must reopen the period "2025-01"' in out["message"].iloc[4]
+    invoice_batches = [n for model, n in batches if model == "account.invoice"]
+    assert invoice_batches[:3] == [3, 3, 1]  # no create holds more than one batch; the refused one is retried alone
+    assert len(tryton.read_back("invoice")) == 6

@@ -23,6 +23,9 @@ from integration_hub.erp.tryton.payments import Payment, post_payments
 from integration_hub.erp.tryton.runtime import connect, in_transaction, locate, run_queue
 
 Result = tuple[bool, Any]  # (accepted, Tryton id) or (refused, Tryton's message)
+# Records per Tryton create. One create of thousands of invoices makes Tryton's domain validation
+# build an SQL expression deeper than SQLite allows ("Expression tree is too large").
+BATCH_SIZE = 200
 MODELS = {"invoice": "account.invoice", "payment": "account.move"}
 
 
@@ -47,11 +50,19 @@ class TrytonTarget(ErpTarget):
             return False, tryton_message(error)
 
     def _create(self, model: str, items: dict[Any, dict], finish: str | None) -> dict[Any, Result]:
-        """Create `items` (index -> values) and run `finish` (post, cancel) on them in one transaction.
+        """Create `items` (index -> values) in batches of BATCH_SIZE, each in one transaction that
+        also runs `finish` (post, cancel) on them.
 
         A batch Tryton refuses leaves nothing behind (the transaction is rolled back) and is
         retried one record at a time, so each refusal is attributed to its record.
         """
+        keys = list(items)
+        results: dict[Any, Result] = {}
+        for start in range(0, len(keys), BATCH_SIZE):
+            results.update(self._create_batch(model, {k: items[k] for k in keys[start:start + BATCH_SIZE]}, finish))
+        return results
+
+    def _create_batch(self, model: str, items: dict[Any, dict], finish: str | None) -> dict[Any, Result]:
         if not items:
             return {}
         values = list(items.values())
@@ -72,7 +83,7 @@ class TrytonTarget(ErpTarget):
             return {next(iter(items)): (False, answer)}
         results: dict[Any, Result] = {}
         for index, one in items.items():
-            results.update(self._create(model, {index: one}, finish))
+            results.update(self._create_batch(model, {index: one}, finish))
         return results
 
     def _parties(self, rows: dict[Any, dict]) -> dict[Any, Result]:
