@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from integration_hub.security.cards import arrow_strings
+from integration_hub.security.scan import mask_candidates
 
 _LABELLED = re.compile(r"(?i)\b(acct|account|a/c|kto|konto)(\.?\s*(?:no\.?|number|nr\.?|#)?\s*[:#.]?\s*)"
                        r"([0-9](?:[0-9 -]{3,32}[0-9]))(?![0-9])")
@@ -58,15 +56,5 @@ def mask_account_text(text: str) -> tuple[str, bool]:
 def mask_account_numbers(texts: pd.Series, strings: pa.Array | None = None) -> tuple[pd.Series, pd.Series]:
     """(`texts` with account numbers masked, per-row flag "held an account number"); NA stays NA.
 
-    `strings` is `texts` as Arrow strings (cards.arrow_strings), when the caller already has them."""
-    strings = arrow_strings(texts) if strings is None else strings
-    candidate = pc.match_substring_regex(strings, _HINT).fill_null(False).to_numpy(zero_copy_only=False)
-    masked = texts.copy()
-    flagged = np.zeros(len(texts), dtype=bool)
-    positions = np.flatnonzero(candidate)
-    if len(positions):
-        results = [mask_account_text(str(v)) for v in texts.iloc[positions]]
-        masked = masked.astype(object)
-        masked.iloc[positions] = [text for text, _ in results]
-        flagged[positions] = [hit for _, hit in results]
-    return masked, pd.Series(flagged, index=texts.index, name=texts.name)
+    `strings` is `texts` as Arrow strings (scan.arrow_strings), when the caller already has them."""
+    return mask_candidates(texts, strings, _HINT, mask_account_text)

@@ -1,13 +1,13 @@
-"""Protecting a dataset before the hub first stores it: sensitive columns encrypted, card numbers masked.
+"""Protecting a dataset before the hub first stores it: sensitive columns encrypted, free text masked.
 
 Runs on the extracted frame, before it is returned to the IO manager, so Parquet files,
 quarantine records (which copy the extracted row) and metadata only ever see ciphertext
 tokens and masked text. Each sensitive column is encrypted under the context
 ``"<system>.<entity>.<column>"`` (field_context), which rotation derives again from where a
 value is stored. Every other text column except the record's id is scanned for payment card
-numbers and for labelled bank account numbers and IBANs: free text (descriptions,
-references, memo lines) is where they get pasted or quoted, and a card number in a name or
-address field is no less a leak.
+numbers, labelled bank account numbers and IBANs, US Social Security numbers and pasted
+credentials (API keys, tokens, private keys): free text (descriptions, references, memo
+lines) is where they get pasted or quoted, and one in a name or address field is no less a leak.
 """
 from __future__ import annotations
 
@@ -17,13 +17,21 @@ from dataclasses import dataclass
 import pandas as pd
 
 from integration_hub.security.accounts import mask_account_numbers
-from integration_hub.security.cards import arrow_strings, mask_card_numbers
+from integration_hub.security.cards import mask_card_numbers
+from integration_hub.security.credentials import mask_secrets
 from integration_hub.security.fields import PREFIX, encrypt_series, is_encrypted
 from integration_hub.security.keys import Keyring
+from integration_hub.security.scan import arrow_strings
+from integration_hub.security.ssn import mask_ssns
 
 CARD_FLAG = "card_number_masked"
 ACCOUNT_FLAG = "account_number_masked"
-MASKERS = ((CARD_FLAG, mask_card_numbers), (ACCOUNT_FLAG, mask_account_numbers))
+SSN_FLAG = "ssn_masked"
+SECRET_FLAG = "secret_masked"
+# Credentials first: a private key block or token is removed whole before digit maskers see its pieces.
+MASKERS = ((SECRET_FLAG, mask_secrets), (CARD_FLAG, mask_card_numbers), (ACCOUNT_FLAG, mask_account_numbers),
+           (SSN_FLAG, mask_ssns))
+FREE_TEXT_FLAGS = tuple(flag for flag, _ in MASKERS)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class Protected:
     encrypted: dict[str, int]  # sensitive column -> values encrypted
 
     def flagged_rows(self, flag: str) -> int:
-        """How many records had a value masked for `flag` (CARD_FLAG, ACCOUNT_FLAG)."""
+        """How many records had a value masked for `flag` (one of FREE_TEXT_FLAGS)."""
         mine = self.flags[self.flags["flag"] == flag]
         return int(mine["row"].nunique())
 
@@ -62,7 +70,7 @@ def check_sensitive_declaration(where: str, sensitive: Iterable[str], cleaned: I
 
 def protect_frame(frame: pd.DataFrame, *, system: str, entity: str, sensitive: Iterable[str],
                   keyring: Keyring | None, skip: Iterable[str] = ()) -> Protected:
-    """`frame` with `sensitive` columns encrypted and card/account numbers masked in every other text column.
+    """`frame` with `sensitive` columns encrypted and free text masked (mask_free_text) in every other text column.
 
     `skip` names columns left as they are (the record's id, extraction bookkeeping).
     Sensitive columns the frame lacks are ignored: an empty extraction has nothing to hide.
@@ -82,16 +90,23 @@ def protect_frame(frame: pd.DataFrame, *, system: str, entity: str, sensitive: I
     for column in out.columns:
         if column in excluded or not _is_text(out[column]):
             continue
-        strings = arrow_strings(out[column])      # converted once for both scans
-        for flag, mask in MASKERS:
-            masked, flagged = mask(out[column], strings)
-            if flagged.any():
-                out[column] = masked
-                strings = arrow_strings(masked)
-                flags.append(pd.DataFrame({"row": out.index[flagged.to_numpy()], "column_name": column,
-                                           "flag": flag}))
+        out[column], flagged = mask_free_text(out[column])
+        flags += [pd.DataFrame({"row": out.index[rows.to_numpy()], "column_name": column, "flag": flag})
+                  for flag, rows in flagged.items()]
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=["row", "column_name", "flag"])
     return Protected(out, flag_frame, encrypted)
+
+
+def mask_free_text(texts: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """(`texts` with every masker of MASKERS applied, {flag: per-row "masked"} for the flags that hit)."""
+    strings = arrow_strings(texts)      # converted once, again only after a masker changed something
+    hits = {}
+    for flag, mask in MASKERS:
+        masked, flagged = mask(texts, strings)
+        if flagged.any():
+            texts, hits[flag] = masked, flagged
+            strings = arrow_strings(texts)
+    return texts, hits
 
 
 def conceal(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

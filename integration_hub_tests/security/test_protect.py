@@ -3,7 +3,8 @@ import pytest
 
 from integration_hub.security.fields import decrypt_series, is_encrypted
 from integration_hub.security.keys import Keyring
-from integration_hub.security.protect import ACCOUNT_FLAG, CARD_FLAG, conceal, field_context, protect_frame
+from integration_hub.security.protect import (ACCOUNT_FLAG, CARD_FLAG, FREE_TEXT_FLAGS, SECRET_FLAG, SSN_FLAG, conceal,
+                                              field_context, protect_frame)
 
 KEYS = Keyring.generate("k1")
 
@@ -38,6 +39,17 @@ def test_card_and_account_numbers_are_masked_and_flagged_but_ids_are_not():
     assert sorted(map(tuple, out.flags[["row", "column_name", "flag"]].to_numpy().tolist())) == [
         (10, "description", CARD_FLAG), (11, "description", ACCOUNT_FLAG)]
     assert out.flagged_rows(CARD_FLAG) == 1 and out.flagged_rows(ACCOUNT_FLAG) == 1
+
+
+def test_ssns_and_credentials_in_free_text_are_masked_and_flagged_per_kind():
+    text = pd.DataFrame({"id": ["c1", "c2", "c3"],
+                         "address_line1": ["12 Main St, SSN 219-09-9999", "4404 Highland Dr", None],
+                         "note": ["key sk_live_51HxAbCdEfGh0123456789", "call 973-404-4467", "ssn 219099999"]})
+    out = protect_frame(text, system="stripe", entity="customers", sensitive=[], keyring=None, skip=["id"])
+    assert out.frame["address_line1"].tolist() == ["12 Main St, SSN [SSN]", "4404 Highland Dr", None]
+    assert out.frame["note"].tolist() == ["key [REDACTED]", "call 973-404-4467", "ssn [SSN]"]
+    assert {flag: out.flagged_rows(flag) for flag in FREE_TEXT_FLAGS} == {
+        CARD_FLAG: 0, ACCOUNT_FLAG: 0, SSN_FLAG: 2, SECRET_FLAG: 1}
 
 
 def test_without_sensitive_columns_no_key_is_needed_and_a_missing_key_is_an_error_otherwise():
