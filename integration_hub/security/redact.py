@@ -2,7 +2,9 @@
 
 What goes: exact secret values (passed in, or registered process-wide by the connectors with
 the API keys they use), bearer/basic credentials, Stripe secret and restricted keys,
-passwords and tokens in URLs and query strings, SSNs (ddd-dd-dddd), EINs (dd-ddddddd), IBANs (mod-97 valid),
+passwords and tokens in URLs and query strings, the credential shapes of security.credentials (AWS,
+GitHub, Slack, JWTs, private keys), SSNs (ddd-dd-dddd always; the spaced and labelled shapes of
+security.ssn), EINs (dd-ddddddd), IBANs (mod-97 valid),
 card numbers (Luhn), and runs of 9 or more digits (account, routing and tax numbers; 9 digits
 is an SSN without dashes). Long digit runs keep their last four, so an operator can still
 tell accounts apart. Over-redacting a large count or an epoch timestamp is the price of
@@ -19,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from integration_hub.security.cards import mask_card_text
+from integration_hub.security.credentials import REDACTED, mask_secret_text
+from integration_hub.security.ssn import mask_ssn_text
 
-REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 6
 
 _registry: set[str] = set()
@@ -67,6 +70,12 @@ def registered_secret_count() -> int:
     return len(_registry)
 
 
+def redact_registered(text: str) -> str:
+    """`text` with only the registered secrets replaced (for data, where redact_text's digit rules over-reach)."""
+    pattern = _registry_pattern
+    return text if pattern is None or not text else pattern.sub(REDACTED, text)
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with known secrets, credentials and sensitive numbers replaced."""
     if not text:
@@ -75,11 +84,10 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     extra = [s for s in secrets if s]
     if extra:
         text = _literal_pattern(extra).sub(REDACTED, text)
-    pattern = _registry_pattern
-    if pattern is not None:
-        text = pattern.sub(REDACTED, text)
+    text, _ = mask_secret_text(redact_registered(text))
     for regex, replacement in _PATTERNS:
         text = regex.sub(replacement, text)
+    text, _ = mask_ssn_text(text)
     text = _IBAN.sub(_mask_iban, text)
     text, _ = mask_card_text(text)
     return _DIGIT_RUN.sub(lambda m: f"[number ****{m.group()[-4:]}]", text)
