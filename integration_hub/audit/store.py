@@ -112,10 +112,18 @@ class HubStore:
 
     # quarantine -------------------------------------------------------------
     def add_quarantine(self, run_id: str, system: str, entity: str, stage: str, rows: pd.DataFrame) -> int:
-        """Store rejected records; `rows` has QUARANTINE_COLUMNS (record as a dict or JSON text)."""
+        """Store rejected records; `rows` has QUARANTINE_COLUMNS (record as a dict or JSON text).
+
+        Rules, values and records are scrubbed here, for every caller: a rejected row is stored
+        whole, and whatever free text it carries (an SSN, a pasted key) must not be."""
         if rows.empty:
             return 0
+        from integration_hub.security.scrub import scrub_records, scrub_series
+
         now = _now()
+        rows = rows[QUARANTINE_COLUMNS].reset_index(drop=True)
+        rows = rows.assign(rule=scrub_series(rows["rule"].astype(object)),
+                           value=scrub_series(rows["value"].astype(object)), record=scrub_records(rows["record"]))
         payload = [
             {
                 "run_id": run_id, "system": system, "entity": entity, "stage": stage, "created_at": now,
@@ -123,7 +131,7 @@ class HubStore:
                 "rule": str(r.rule), "column_name": _text(r.column_name), "value": _text(r.value),
                 "record": r.record if isinstance(r.record, str) or r.record is None else json.dumps(r.record, default=str),
             }
-            for r in rows[QUARANTINE_COLUMNS].itertuples(index=False)
+            for r in rows.itertuples(index=False)
         ]
         with self.engine.begin() as conn:
             conn.execute(quarantine.insert(), payload)

@@ -4,13 +4,15 @@ import dagster as dg
 import pandas as pd
 
 from integration_hub.security.redact import redacting_errors
+from integration_hub.security.scrub import scrub_frame
 
 # Every asset and check body: an exception's text reaches Dagster's event log redacted.
 guarded = redacting_errors(passthrough=(dg.DagsterError, dg.Failure, dg.RetryRequested))
 
 
 def preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
-    shown = frame.head(rows).astype("string").fillna("")
+    """The first rows as markdown, scrubbed: Dagster's event log is append-only, so nothing in it can be masked later."""
+    shown = scrub_frame(frame.head(rows).astype("string")).fillna("")
     return dg.MetadataValue.md(shown.to_markdown(index=False) if len(shown) else "_no rows_")
 
 

@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 import pytest
 
@@ -52,3 +54,17 @@ def test_record_flags_round_trip(tmp_path):
     flags = store.flags(run_ids=["r1"], flag="card_number_masked")
     assert flags["source_id"].tolist() == ["ch_1", None] and flags["row_number"].iloc[0] == 3
     assert store.flags(flag="account_number_masked").empty
+
+
+def test_quarantine_stores_values_and_records_scrubbed_whatever_the_caller(tmp_path):
+    store = HubStore(f"sqlite:///{tmp_path / 'hub.db'}")
+    key = "sk_live_51HxAbCdEfGh0123456789"
+    rows = pd.DataFrame({"source_id": ["cus_1", "cus_2"], "row_number": [1, 2], "rule": ["erp_rejected: x", "y"],
+                         "column_name": ["address_line1", None], "value": ["SSN 219-09-9999", "12,50 EUR"],
+                         "record": [{"id": "cus_1", "note": f"key {key}"}, '{"id":"cus_2","memo":"ref 219 09 9999"}']})
+    store.add_quarantine("run-1", "stripe", "customers", "loaded", rows)
+    got = store.quarantined(run_ids=["run-1"])
+    assert got["value"].tolist() == ["SSN [SSN]", "12,50 EUR"]
+    assert [json.loads(r) for r in got["record"]] == [{"id": "cus_1", "note": "key [REDACTED]"},
+                                                      {"id": "cus_2", "memo": "ref [SSN]"}]
+    store.dispose()
