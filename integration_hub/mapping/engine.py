@@ -1,14 +1,17 @@
 """The one mapping engine: applies a MappingSpec to a cleaned frame, column by column."""
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import pandas as pd
 
-from integration_hub.mapping.spec import FieldRule, MappingSpec
+from integration_hub.mapping.spec import FieldRule, MappingSpec, Operand, RowCheck
 from integration_hub.mapping.transforms import apply_transform
 
 REJECT_COLUMNS = ["row", "rule", "column_name", "value"]
+_COMPARE = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+            "<": operator.lt, ">": operator.gt}
 
 
 @dataclass
@@ -61,8 +64,28 @@ def _evaluate(rule: FieldRule, frame: pd.DataFrame, rejects: list[pd.DataFrame])
     return values, raw
 
 
+def _side(side: Operand, frame: pd.DataFrame):
+    return frame[side.column] if side.column else side.literal
+
+
+def _check_rows(check: RowCheck, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Rows breaking `check`, with the compared values; rows with a blank compared column pass."""
+    compared = [frame[c] for c in check.columns]
+    judged = pd.Series(True, index=frame.index)
+    for values in compared:
+        judged &= ~_is_blank(values)
+    left, right = _side(check.left, frame[judged]), _side(check.right, frame[judged])
+    holds = pd.Series(_COMPARE[check.op](left, right), index=frame.index[judged.to_numpy()], dtype="boolean")
+    broken = holds.index[~holds.fillna(True).to_numpy(dtype=bool)]
+    if broken.empty:
+        return None
+    shown = [c + "=" + frame.loc[broken, c].astype("string") for c in check.columns]
+    value = shown[0].str.cat(shown[1:], sep=", ").to_numpy() if shown else check.text
+    return pd.DataFrame({"row": broken, "rule": check.rule, "column_name": ",".join(check.columns), "value": value})
+
+
 def apply_spec(spec: MappingSpec, frame: pd.DataFrame) -> MappingResult:
-    missing = sorted({c for f in spec.fields for c in f.all_sources} - set(frame.columns))
+    missing = sorted(spec.source_columns - set(frame.columns))
     if missing:
         raise KeyError(f"mapping {spec.version_tag}: source columns missing from the data: {missing}")
     out: dict[str, pd.Series] = {}
@@ -83,6 +106,7 @@ def apply_spec(spec: MappingSpec, frame: pd.DataFrame) -> MappingResult:
             elif rule.blank == "default":
                 values = values.where(~blank, rule.default)
         out[rule.target] = values
+    rejects += [r for r in (_check_rows(check, frame) for check in spec.checks) if r is not None]
     mapped = pd.DataFrame(out, index=frame.index)
     reject_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     return MappingResult(mapped=mapped, rejects=reject_frame, spec=spec)

@@ -3,16 +3,25 @@
 A spec is YAML; each canonical field names its source column(s), the transforms applied in
 order, what a blank becomes (`null`, `reject`, or a `default`) and, when several source
 columns feed it, what wins on conflict (`first_non_blank`, `must_agree`, `join`).
+
+`checks` are rules a source row must meet to be mapped at all, for facts that live in the
+source row but in no canonical column (a Stripe charge's `amount_refunded` above its
+`amount`). Each is one comparison, `left op right`, of source columns and literals: parsed
+here, never evaluated as code.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 CONFLICT_POLICIES = ("first_non_blank", "must_agree", "join")
+COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+_OPERAND = r"[A-Za-z_]\w*|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|'[^']*'|\"[^\"]*\""
+_REQUIRE = re.compile(rf"\s*({_OPERAND})\s*(<=|>=|==|!=|<|>)\s*({_OPERAND})\s*")
 
 
 class SpecError(ValueError):
@@ -62,12 +71,45 @@ class FieldRule:
 
 
 @dataclass(frozen=True)
+class Operand:
+    """One side of a row check: a source column, or a literal number or text."""
+
+    column: str | None = None
+    literal: object = None
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """`left op right` must hold for a source row, else it is rejected with `rule`.
+
+    A row whose compared column is blank passes: whether a value must be present is the
+    cleaning declaration's and the blank policy's job.
+    """
+
+    rule: str
+    left: Operand
+    op: str
+    right: Operand
+    text: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(side.column for side in (self.left, self.right) if side.column)
+
+
+@dataclass(frozen=True)
 class MappingSpec:
     name: str
     version: int
     target: str
     fields: tuple[FieldRule, ...]
     fingerprint: str
+    checks: tuple[RowCheck, ...] = ()
+
+    @property
+    def source_columns(self) -> set[str]:
+        """Every source column the spec reads, for fields or checks."""
+        return {c for f in self.fields for c in f.all_sources} | {c for k in self.checks for c in k.columns}
 
     @property
     def version_tag(self) -> str:
@@ -120,14 +162,35 @@ def _field(spec_name: str, target: str, raw: dict) -> FieldRule:
                      blank=blank, default=default, conflict=conflict, fallback=fallback)
 
 
+def _operand(text: str) -> Operand:
+    if text[0] in "'\"":
+        return Operand(literal=text[1:-1])
+    if text[0].isalpha() or text[0] == "_":
+        return Operand(column=text)
+    return Operand(literal=int(text) if re.fullmatch(r"-?\d+", text) else float(text))
+
+
+def _check(spec_name: str, raw) -> RowCheck:
+    if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str) or not raw["rule"].strip():
+        raise SpecError(f"{spec_name}.checks: each check needs a 'rule' name and a 'require' comparison, got {raw!r}")
+    require = raw.get("require")
+    match = _REQUIRE.fullmatch(require) if isinstance(require, str) else None
+    if match is None:
+        raise SpecError(f"{spec_name}.checks.{raw['rule']}: require must be one comparison 'left op right' of "
+                        f"columns and literals, op one of {' '.join(COMPARISONS)}; got {require!r}")
+    left, op, right = match.groups()
+    return RowCheck(rule=raw["rule"].strip(), left=_operand(left), op=op, right=_operand(right), text=require.strip())
+
+
 def parse_spec(text: str, origin: str = "<spec>") -> MappingSpec:
     data = yaml.safe_load(text)
     for key in ("spec", "version", "target", "fields"):
         if key not in data:
             raise SpecError(f"{origin}: missing {key!r}")
     fields = tuple(_field(data["spec"], t, r) for t, r in data["fields"].items())
+    checks = tuple(_check(data["spec"], c) for c in data.get("checks") or ())
     return MappingSpec(name=data["spec"], version=int(data["version"]), target=data["target"], fields=fields,
-                       fingerprint=hashlib.sha256(text.encode()).hexdigest()[:12])
+                       fingerprint=hashlib.sha256(text.encode()).hexdigest()[:12], checks=checks)
 
 
 def load_spec(path: Path) -> MappingSpec:

@@ -102,3 +102,60 @@ def test_every_shipped_system_declaration_loads_and_maps_into_its_canonical_enti
             assert set(entity.mapping.column_lineage().get("source_id", [])) <= declared
             for field in entity.mapping.fields:
                 assert set(field.all_sources) <= declared, (entity.mapping.name, field.target)
+            for check in entity.mapping.checks:
+                assert set(check.columns) <= declared, (entity.mapping.name, check.rule)
+
+
+CHECKED = """
+spec: test.checked
+version: 1
+target: payment
+fields:
+  external_id: {from: id}
+checks:
+  - rule: charge.refunded_within_amount
+    require: amount_refunded <= amount
+  - {rule: charge.not_test_mode, require: "mode != 'test'"}
+  - {rule: charge.small, require: amount < 1e6}
+"""
+
+
+def test_row_checks_reject_with_their_rule_and_the_values():
+    data = pd.DataFrame({"id": ["ch_1", "ch_2", "ch_3", "ch_4", "ch_5"],
+                         "amount": pd.array([1000, 1000, None, 2_000_000, 10], dtype="Int64"),
+                         "amount_refunded": pd.array([1000, 1001, 5, None, 0], dtype="Int64"),
+                         "mode": pd.array(["live", "live", "live", "live", "test"], dtype="string")},
+                        index=[10, 11, 12, 13, 14])
+    result = apply_spec(parse_spec(CHECKED), data)
+    assert sorted(result.rejects[["row", "rule"]].values.tolist()) == [
+        [11, "charge.refunded_within_amount"], [13, "charge.small"], [14, "charge.not_test_mode"]]
+    first = result.rejects.iloc[0]
+    assert (first["column_name"], first["value"]) == ("amount_refunded,amount", "amount_refunded=1001, amount=1000")
+    assert len(result.mapped) == 5   # rejects are reported, the caller drops them
+
+
+def test_row_check_columns_must_be_in_the_data():
+    with pytest.raises(KeyError, match="source columns missing.*'amount_refunded'"):
+        apply_spec(parse_spec(CHECKED), frame(id=["x"], amount=["1"], mode=["live"]))
+
+
+@pytest.mark.parametrize("require", ["amount_refunded <= amount; import os", "__import__('os')", "a <= ",
+                                     "a <> b", "a <= b <= c", "len(a) > 1", ""])
+def test_row_checks_accept_only_one_comparison(require):
+    with pytest.raises(SpecError, match="require"):
+        parse_spec(f"spec: t\nversion: 1\ntarget: x\nfields:\n  a: {{from: a}}\n"
+                   f"checks:\n  - {{rule: r, require: {require!r}}}\n")
+
+
+def test_row_check_needs_a_rule_name():
+    with pytest.raises(SpecError, match="rule"):
+        parse_spec("spec: t\nversion: 1\ntarget: x\nfields:\n  a: {from: a}\nchecks:\n  - {require: a < b}\n")
+
+
+def test_stripe_charge_refunded_above_its_amount_is_rejected():
+    charges = next(e for s in load_systems() if s.name == "stripe" for e in s.entities if e.name == "charges")
+    data = pd.DataFrame({c.column: pd.Series([None, None], dtype="string") for c in charges.columns})
+    data["amount"] = pd.array([1000, 1000], dtype="Int64")
+    data["amount_refunded"] = pd.array([1000, 1001], dtype="Int64")
+    result = apply_spec(charges.mapping, data)
+    assert result.rejects.loc[result.rejects["rule"] == "charge.refunded_within_amount", "row"].tolist() == [1]
