@@ -16,6 +16,7 @@ import pandas as pd
 
 from integration_hub.resolve.engine import ResolverConfig, link
 from integration_hub.resolve.records import ROLES, RecordError, check_roles, detect_roles, prepare, records_from
+from integration_hub.security.csv_cells import neutralize_cell, write_csv
 
 OUTPUT_COLUMNS = ("master_id", "match_confidence")
 # Roles that can tell one customer from another; location alone (city, country) cannot.
@@ -112,14 +113,14 @@ def _write_pass(path: Path, out_csv: Path, master_id, confidence, encoding: str,
     try:
         with path.open(newline="", encoding=encoding) as source, partial.open("w", newline="", encoding="utf-8") as sink:
             reader, writer = csv.reader(source), csv.writer(sink)
-            writer.writerow(next(reader) + list(OUTPUT_COLUMNS))
+            writer.writerow([neutralize_cell(c) for c in next(reader)] + list(OUTPUT_COLUMNS))
             i = 0
             for row in reader:
                 if not row:          # blank line: read_csv skipped it too
                     continue
                 if i >= total:
                     raise DedupeError(f"{path}: changed while being read (more rows than the first pass saw)")
-                writer.writerow(row + [master_id[i], f"{confidence[i]:.4f}"])
+                writer.writerow([neutralize_cell(c) for c in row] + [master_id[i], f"{confidence[i]:.4f}"])
                 i += 1
                 if progress and i % 100_000 == 0:
                     progress("write", i, total)
@@ -172,10 +173,10 @@ def dedupe_file(input_csv: str | Path, out_csv: str | Path, *, id_column: str | 
     _write_pass(input_csv, out_csv, master_id, confidence, encoding, progress)
     review_csv = review_path(out_csv)
     prefix = len(SYSTEM) + 1
-    pd.DataFrame({"id_a": review.get("record_key_a", pd.Series(dtype=str)).str[prefix:],
-                  "id_b": review.get("record_key_b", pd.Series(dtype=str)).str[prefix:],
-                  "score": review.get("score"), "reason": review.get("reason"),
-                  "evidence": review.get("evidence")}).to_csv(review_csv, index=False)
+    write_csv(pd.DataFrame({"id_a": review.get("record_key_a", pd.Series(dtype=str)).str[prefix:],
+                            "id_b": review.get("record_key_b", pd.Series(dtype=str)).str[prefix:],
+                            "score": review.get("score"), "reason": review.get("reason"),
+                            "evidence": review.get("evidence")}), review_csv, index=False)
     return {"records": stats["records"], "clusters": stats["clusters"], "merged": stats["merged"],
             "sent_to_review": stats["sent_to_review"], "seconds": round(time.perf_counter() - started, 3),
             "roles": roles, "input": str(input_csv), "output": str(out_csv), "review": str(review_csv),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from integration_hub.security.csv_cells import write_csv
 from integration_hub.standardize import addresses, emails, names, phones, sku
 from integration_hub.standardize._columns import ENTITY_ROLES, detect_columns
 from integration_hub.standardize.text import blank_to_na
@@ -136,12 +137,12 @@ def standardize_file(input_csv: Path, out_csv: Path, entity: str = "customer", *
                 tally["blank"] += int(blank.sum())
                 if name not in _OPTIONAL:
                     tally["invalid"] += int((~blank & values.isna()).sum())
-            written.to_csv(partial, mode="w" if rows == 0 else "a", header=rows == 0, index=False)
+            write_csv(written, partial, mode="w" if rows == 0 else "a", header=rows == 0, index=False)
             rows += len(chunk)
             if progress is not None:
                 progress(len(chunk))
         if rows == 0:                          # header only: still write the header with std columns
-            pd.DataFrame(columns=headers + list(template)).to_csv(partial, index=False)
+            write_csv(pd.DataFrame(columns=headers + list(template)), partial, index=False)
         os.replace(partial, out_csv)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         partial.unlink(missing_ok=True)

@@ -116,3 +116,15 @@ def test_parse_fields():
         parse_fields(["email"])
     with pytest.raises(DedupeError, match="given twice"):
         parse_fields(["email=a", "email=b"])
+
+
+def test_formula_cells_are_neutralized_in_the_output_and_the_review_file(tmp_path):
+    rows = [["F1", '=HYPERLINK("http://x","y")', "@SUM(A1)", "1984-07-01", "f@x.com", "+1 212 555 0188", "10001"],
+            ["F2", '=HYPERLINK("http://x","y")', "@SUM(A1)", "1984-07-01", "", "", "10001"]]
+    dedupe_file(_write(tmp_path / "f.csv", HEADER, rows), tmp_path / "out.csv", id_column="Customer ID")
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["First Name"].tolist() == ['\'=HYPERLINK("http://x","y")'] * 2
+    assert out["Last Name"].tolist() == ["'@SUM(A1)"] * 2 and out["Phone Number"].iloc[0] == "+1 212 555 0188"
+    for written in (tmp_path / "out.csv", review_path(tmp_path / "out.csv")):
+        cells = pd.read_csv(written, dtype=str, keep_default_na=False).to_numpy().ravel()
+        assert not any(c.startswith(("=", "@")) for c in cells), written

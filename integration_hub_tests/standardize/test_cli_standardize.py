@@ -183,3 +183,12 @@ def test_detects_salesforce_and_stripe_headers():
     assert stripe["street"] == "address_line1" and stripe["street2"] == "address_line2"
     assert stripe["region"] == "address_state" and stripe["country"] == "address_country"
     assert stripe["company"] == "name"
+
+
+def test_formula_cells_are_neutralized_in_the_output(tmp_path):
+    rows = [["CUST-9", '=HYPERLINK("http://x","y")', "", "", "@SUM(A1)", "+49 30 1234567", "", "", "", "", "DE", "EUR"]]
+    standardize_file(write_csv(tmp_path / "c.csv", HEADER, rows), tmp_path / "out.csv", "customer")
+    out = read(tmp_path / "out.csv").iloc[0]
+    assert out["company_name"] == '\'=HYPERLINK("http://x","y")' and out["email"] == "'@SUM(A1)"
+    assert out["phone"] == "+49 30 1234567" and out["std_phone"] == "+49301234567"   # numbers stay numbers
+    assert not any(str(v).startswith(("=", "@")) for v in out.to_numpy())

@@ -11,6 +11,7 @@ from integration_hub.connectors.bank.detect import detect_format
 from integration_hub.connectors.bank.errors import StatementFormatError
 from integration_hub.connectors.bank.mt940_reader import read_mt940
 from integration_hub.connectors.bank.records import to_frame
+from integration_hub.security.csv_cells import write_csv
 
 _READERS = {"bai2": read_bai2, "camt053": read_camt053, "mt940": read_mt940}
 # What a person sees: no full account number, ever.
@@ -40,5 +41,5 @@ def statement_to_csv(path: str | Path, out: Path | None = None) -> pd.DataFrame:
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        write_csv(frame, out, index=False)
     return frame

@@ -78,3 +78,12 @@ def test_to_minor_follows_the_currency_exponent(amount: str, currency: str, mino
 def test_to_minor_refuses_extra_decimals() -> None:
     with pytest.raises(ValueError, match="more decimals than JPY allows"):
         to_minor("10.5", "JPY")
+
+
+def test_display_csv_neutralizes_formula_cells(write, tmp_path) -> None:
+    sample = (SAMPLES / "bai2_spec_example.bai").read_text()
+    path = write("formula.bai", sample.replace("DD1620,,", "DD1620,@SUM(A1),"))
+    shown = statement_to_csv(path, tmp_path / "statement.csv")
+    assert shown["reference"].tolist() == ["@SUM(A1)"]                 # the frame keeps what the bank sent
+    written = pd.read_csv(tmp_path / "statement.csv", dtype=str)
+    assert written["reference"].tolist() == ["'@SUM(A1)"] and written["amount_minor"].tolist() == ["1500000"]
