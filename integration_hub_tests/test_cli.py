@@ -12,7 +12,8 @@ def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch
     for row in ("stripe   | charges", "billing  | invoices", "bank     | transactions"):
         assert row in out
     assert "checks failed" in out and "integration-hub quarantine --run" in out
-    assert (hub_env / "reports" / "reconciliation.md").is_file()
+    receivables = (hub_env / "reports" / "reconciliation.md").read_text().split("## Open receivables per currency")[1]
+    assert "currency" in receivables and "USD" in receivables     # one row per currency, no cross-currency sum
     assert (hub_env / "sample" / "manifest.json").is_file()
 
     assert main(["demo", "--scale", "120", "--seed", "3"]) == 0     # reuses the sample, loads nothing new

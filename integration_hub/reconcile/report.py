@@ -32,3 +32,16 @@ def erp_totals(canonical: str, read_back: pd.DataFrame) -> pd.DataFrame:
     grouped = read_back.groupby(["source_system", "currency"])[money].agg(records="count", total_minor="sum")
     return grouped.reset_index().assign(entity=canonical)[
         ["entity", "source_system", "currency", "records", "total_minor"]]
+
+
+def open_receivables(balances: pd.DataFrame) -> pd.DataFrame:
+    """Open receivables per currency (invoice_balances rows in): currency, open_invoices, open_minor.
+
+    Minor units of different currencies are different units: a EUR cent and a JPY yen do not
+    add up, so there is no grand total, only one line per currency."""
+    if balances.empty:
+        return pd.DataFrame(columns=["currency", "open_invoices", "open_minor"])
+    grouped = balances.groupby("currency", sort=True)["open_minor"]
+    return pd.DataFrame({"open_invoices": grouped.agg(lambda s: int((s > 0).sum())),
+                         "open_minor": grouped.sum().astype("int64")}).reset_index()
+

@@ -6,7 +6,8 @@ import pandas as pd
 from integration_hub.config import settings
 from integration_hub.defs.erp.assets import PLURAL, Feed, loaded_key
 from integration_hub.defs.resources import ErpResource, HubStoreResource
-from integration_hub.reconcile.report import erp_totals, stage_counts
+from integration_hub.reconcile.report import erp_totals, open_receivables, stage_counts
+from integration_hub.security.csv_cells import write_csv
 
 
 def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
@@ -16,7 +17,7 @@ def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
     @dg.asset(key=["reports", "reconciliation"], ins=ins, group_name="reports", kinds={"pandas"},
               owners=["team:finance"],
               description="Per source: extracted, quarantined, merged and loaded counts (must balance), "
-                          "ERP totals per currency, and open receivables after payment application.")
+                          "ERP totals per currency, and open receivables per currency after payment application.")
     def reconciliation(context: dg.AssetExecutionContext, hub: HubStoreResource, erp: ErpResource, **loaded):
         counts = stage_counts(hub.store().metrics())
         totals = pd.concat([erp_totals(c, loaded[c]) for c in entities], ignore_index=True)
@@ -26,18 +27,19 @@ def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
         balances = target.invoice_balances() if has_balances else pd.DataFrame()
         out_dir = settings().reports_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        counts.to_csv(out_dir / "reconciliation_counts.csv", index=False)
-        totals.to_csv(out_dir / "reconciliation_totals.csv", index=False)
-        open_ar = int(balances["open_minor"].sum()) if len(balances) else 0
+        write_csv(counts, out_dir / "reconciliation_counts.csv", index=False)
+        write_csv(totals, out_dir / "reconciliation_totals.csv", index=False)
+        receivables = open_receivables(balances)
         markdown = "\n\n".join([
             "# Reconciliation", "## Records per source", counts.to_markdown(index=False),
             "## ERP totals (minor units)", totals.to_markdown(index=False),
-            f"Open receivables: {open_ar} minor units over {int((balances['open_minor'] > 0).sum()) if len(balances) else 0} invoices."])
+            "## Open receivables per currency (minor units)", receivables.to_markdown(index=False)])
         (out_dir / "reconciliation.md").write_text(markdown + "\n")
+        open_by_currency = dict(zip(receivables["currency"], receivables["open_minor"].tolist()))
         return dg.MaterializeResult(value=counts, metadata={
             "dagster/row_count": len(counts), "all_balanced": bool(counts["balanced"].all()) if len(counts) else True,
             "report": dg.MetadataValue.path(str(out_dir / "reconciliation.md")),
             "counts": dg.MetadataValue.md(counts.to_markdown(index=False)),
-            "totals": dg.MetadataValue.md(totals.to_markdown(index=False)), "open_receivables_minor": open_ar})
+            "totals": dg.MetadataValue.md(totals.to_markdown(index=False)), "open_receivables_minor": dg.MetadataValue.json(open_by_currency)})
 
     return [reconciliation]

@@ -1,0 +1,25 @@
+import pandas as pd
+
+from integration_hub.reconcile.report import open_receivables
+
+
+def balances() -> pd.DataFrame:
+    return pd.DataFrame({
+        "external_id": ["i1", "i2", "i3", "i4", "i5", "i6"],
+        "currency": ["EUR", "EUR", "GBP", "USD", "USD", "JPY"],
+        "open_minor": [10_000, 2_550, 7_000, 125_000, 0, 0]})
+
+
+def test_open_receivables_are_totalled_per_currency_never_across():
+    out = open_receivables(balances())
+    assert out.to_dict("records") == [
+        {"currency": "EUR", "open_invoices": 2, "open_minor": 12_550},
+        {"currency": "GBP", "open_invoices": 1, "open_minor": 7_000},
+        {"currency": "JPY", "open_invoices": 0, "open_minor": 0},
+        {"currency": "USD", "open_invoices": 1, "open_minor": 125_000}]
+    assert 144_550 not in out.to_numpy()          # the meaningless EUR+GBP+USD sum appears nowhere
+
+
+
+def test_no_invoices_no_receivables():
+    assert open_receivables(pd.DataFrame()).columns.tolist() == ["currency", "open_invoices", "open_minor"]
