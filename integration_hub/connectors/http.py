@@ -117,20 +117,46 @@ class _SecureAdapter(HTTPAdapter):
             ) from error
 
 
-class HubSession(requests.Session):
-    """A `requests.Session` that tags each call with its system and reports it to `call_log`."""
+# A body that ends before its Content-Length (or last chunk) is a transient fault like a 503:
+# urllib3 has already handed the response over when it happens, so its Retry never sees it.
+TRUNCATED_BODY_ERRORS = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
 
-    def __init__(self, system: str, call_log: CallLog | None) -> None:
+
+class HubSession(requests.Session):
+    """A `requests.Session` that tags each call with its system and reports it to `call_log`.
+
+    Idempotent requests whose body arrives truncated are sent again, up to `body_retries`
+    times with the session's backoff; then RetriesExhaustedError names the call.
+    """
+
+    def __init__(self, system: str, call_log: CallLog | None, *, body_retries: int = 5,
+                 backoff_factor: float = 0.5) -> None:
         super().__init__()
         self.system = system
         self.call_log = call_log
+        self.body_retries = body_retries
+        self.backoff_factor = backoff_factor
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        retryable = (request.method or "").upper() in Retry.DEFAULT_ALLOWED_METHODS and not kwargs.get("stream")
+        attempt = 0
+        while True:
+            try:
+                return self._send_logged(request, **kwargs)
+            except TRUNCATED_BODY_ERRORS as error:
+                if not retryable or attempt >= self.body_retries:
+                    raise RetriesExhaustedError(
+                        f"{request.method} {redact_url(request.url or '')} gave up after {attempt + 1} attempts: "
+                        f"truncated body ({type(error).__name__})", request=request) from error
+                time.sleep(self.backoff_factor * 2 ** attempt)
+                attempt += 1
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         settings = super().merge_environment_settings(url, proxies, stream, True, cert)
         settings["verify"] = True
         return settings
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def _send_logged(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if self.call_log is None:
             return super().send(request, **kwargs)
         started = time.perf_counter()
@@ -188,7 +214,8 @@ def build_session(
     `timeout` is (connect, read) seconds, used whenever a call passes none. Idempotent
     methods are retried up to `max_retries` times on 429/500/502/503/504, backing off
     `backoff_factor * 2**n` seconds or what `Retry-After` asks (capped at
-    RETRY_AFTER_MAX_SECONDS); when the budget runs out, RetriesExhaustedError. `call_log`,
+    RETRY_AFTER_MAX_SECONDS), and a body cut mid-response is fetched again as often; when the
+    budget runs out, RetriesExhaustedError. `call_log`,
     if given, receives one dict per HTTP exchange: system, method, url (secrets redacted),
     status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error,
     and the raw request_body / response_body (None when streamed): a call log must redact
@@ -204,7 +231,7 @@ def build_session(
         raise_on_status=True,
     )
     adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry)
-    session = HubSession(system, call_log)
+    session = HubSession(system, call_log, body_retries=max_retries, backoff_factor=backoff_factor)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

@@ -210,3 +210,19 @@ def test_call_log_records_failures_too():
 )
 def test_redact_url(url, expected):
     assert redact_url(url) == expected
+
+
+def test_a_body_cut_mid_response_is_retried_like_other_transient_errors():
+    with FakeServer(lambda _r: Reply.json(200, {"data": list(range(500))}), faults=[Fault(200, truncate=True)]) as server:
+        response = build_session(system="test", backoff_factor=0).get(f"{server.base_url}/v1/charges")
+        assert len(server.requests) == 2
+    assert response.json()["data"][-1] == 499
+
+
+def test_a_body_cut_every_time_gives_up_with_a_clear_error():
+    with FakeServer(lambda _r: Reply.json(200, {"data": list(range(500))}),
+                    faults=[Fault(200, truncate=True, times=10)]) as server:
+        session = build_session(system="test", max_retries=2, backoff_factor=0)
+        with pytest.raises(RetriesExhaustedError, match="truncated body"):
+            session.get(f"{server.base_url}/v1/charges")
+        assert len(server.requests) == 3

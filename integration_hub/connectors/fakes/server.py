@@ -6,6 +6,7 @@ shapes, and faults (429 with Retry-After, 5xx) on demand.
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 import threading
 import time
@@ -56,6 +57,15 @@ class Fault:
     times: int = 1
     retry_after: str | None = None
     payload: Any = None
+    truncate: bool = False   # serve the real answer, but close the connection halfway through its body
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A real reply whose body is cut after `sent` bytes while Content-Length promises all of it."""
+
+    reply: Reply
+    sent: int
 
 
 Handler = Callable[[RecordedRequest], Reply]
@@ -93,12 +103,15 @@ class FakeServer:
             self._httpd.shutdown()
         self._httpd.server_close()
 
-    def _serve(self, request: RecordedRequest) -> Reply:
+    def _serve(self, request: RecordedRequest) -> Reply | _Cut:
         with self._lock:
             self.requests.append(request)
             fault = self._faults.popleft() if self._faults else None
         if fault is None:
             return self._handler(request)
+        if fault.truncate:
+            reply = self._handler(request)
+            return _Cut(reply, len(reply.body) // 2)
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         return Reply.json(fault.status, fault.payload or {"error": f"injected fault {fault.status}"}, headers)
 
@@ -142,12 +155,19 @@ def _make_request_handler(owner: FakeServer) -> type[BaseHTTPRequestHandler]:
                 body=self.rfile.read(length) if length else b"",
                 target=self.path,
             )
-            reply = owner._serve(recorded)
+            answer = owner._serve(recorded)
+            reply = answer.reply if isinstance(answer, _Cut) else answer
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
+            if isinstance(answer, _Cut):
+                self.wfile.write(reply.body[:answer.sent])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self.wfile.write(reply.body)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
