@@ -3,7 +3,10 @@
 Amounts in BAI2 are already minor units (implied decimals follow the currency), detail
 amounts are unsigned and the type code says credit or debit. The currency comes from the
 03 account identifier, else the 02 group header, else USD as the spec prescribes. The
-file's control totals and record counts are checked against the trailer that states them.
+file's control totals and record counts are checked against the trailer that states them
+(statement.summary_mismatch, as for a camt.053 TxsSummry): the trailers are mandatory, so a
+dropped or truncated record always shows. The 03 summaries are not held against the details:
+the spec's own example reports totals it does not itemize.
 """
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ class _Walk:
 
     def check(self, line: int, what: str, stated: int | None, actual: int) -> None:
         if stated != actual:
-            message = f"{what} is {stated} but the records add up to {actual}"
+            message = f"statement.summary_mismatch: {what} is {stated} but the records add up to {actual}"
             raise StatementFormatError(self.path, line, message)
 
     def file(self, model: Bai2File) -> list[dict]:

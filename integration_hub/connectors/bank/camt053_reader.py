@@ -5,8 +5,14 @@ one row per TxDtls, whose amounts must add up to the entry's. The counterparty i
 other party: the debtor on a credit, the creditor on a debit. Reads both the .02-.07
 party layout (Dbtr/Nm) and the .08 one (Dbtr/Pty/Nm). The reference is the EndToEndId
 unless NOTPROVIDED, else the structured creditor reference, else the first Ustrd line.
-When a statement states both an opening (OPBD/PRCD) and a closing (CLBD) booked balance,
-its booked entries must bridge them.
+
+Two controls prove a statement complete, and every statement must carry one of them: its
+booked entries bridge the opening (OPBD/PRCD) and closing (CLBD) booked balances, and the
+transactions summary (TxsSummry: count, sum and net of all entries, of credits, of debits)
+agrees with the entries. Without a closing balance the summary is what catches a missing
+entry; a statement with neither is refused as unverifiable. A refusal names its control
+(statement.balance_mismatch, statement.summary_mismatch, statement.unverifiable) and the
+numbers, so the quarantine says what to ask the bank.
 """
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ _AMOUNT = re.compile(r"\d+(\.\d+)?")
 _SIGNS = {"CRDT": 1, "DBIT": -1}
 _NO_REFERENCE = {"NOTPROVIDED", "NONREF"}
 _DOMAIN_CODE = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd")
+# TxsSummry totals: element, which entries it counts (None: all, else the CdtDbtInd sign), wording.
+_SUMMARY_TOTALS = (("TtlNtries", None, ""), ("TtlCdtNtries", 1, "credit "), ("TtlDbtNtries", -1, "debit "))
 
 
 def read_camt053(path: str, data: bytes) -> list[dict]:
@@ -70,27 +78,91 @@ class _Document:
             if not account:
                 self.fail(statement, "statement account has neither Id/IBAN nor Id/Othr/Id")
             base = {"account": account, "account_mask": mask_account(account), "statement_id": statement_id}
-            booked = 0
+            booked, entries = 0, []
             for entry in self.findall(statement, "Ntry"):
                 found = self.entry(entry, base)
                 rows.extend(found)
+                moved = sum(row["amount_minor"] for row in found)
+                entries.append((self.sign(entry, None), abs(moved)))
                 if self.text(entry, "Sts", "Sts/Cd") in (None, "BOOK"):
-                    booked += sum(row["amount_minor"] for row in found)
-            self.check_balances(statement, booked, base["account_mask"])
+                    booked += moved
+            mask = base["account_mask"]
+            balanced = self.check_balances(statement, booked, mask)
+            summarized = self.check_summary(statement, entries, self.currency(statement), mask)
+            if not (balanced or summarized):
+                self.fail(statement, f"statement.unverifiable: account {mask}: statement {statement_id} states "
+                                     "neither an opening and a closing booked balance (OPBD or PRCD, and CLBD) nor "
+                                     "a TxsSummry count or sum, so a missing entry could not be detected")
         return rows
 
-    def check_balances(self, statement: ET.Element, moved: int, mask: str) -> None:
+    def currency(self, statement: ET.Element) -> str:
+        """The currency of the summary's amounts (which carry none): the entries', else the balances',
+        else the account's; "XXX" (no currency) for a statement stating none, whose sums must be 0."""
+        for amount in (self.find(statement, "Ntry/Amt"), self.find(statement, "Bal/Amt")):
+            if amount is not None and amount.get("Ccy"):
+                return amount.get("Ccy").strip().upper()
+        return (self.text(statement, "Acct/Ccy") or "XXX").upper()
+
+    def check_balances(self, statement: ET.Element, moved: int, mask: str) -> bool:
         """Opening booked balance plus the booked entries must give the closing booked balance,
-        when the statement states both (a middle page of a paginated statement may not)."""
+        when the statement states both (a middle page of a paginated statement may not).
+        True when it did, so the balances were checked."""
         balances = {self.text(b, "Tp/CdOrPrtry/Cd"): b for b in self.findall(statement, "Bal")}
         opening, closing = balances.get("OPBD") or balances.get("PRCD"), balances.get("CLBD")
         if opening is None or closing is None:
-            return
+            return False
         (start, currency), (end, _) = self.amount(opening), self.amount(closing)
         start, end = start * self.sign(opening, None), end * self.sign(closing, None)
         if start + moved != end:
-            self.fail(closing, f"account {mask}: closing balance {end} is not the opening balance {start} "
-                               f"plus the entries {moved} (minor units of {currency})")
+            self.fail(closing, f"statement.balance_mismatch: account {mask}: closing balance {end} is not the "
+                               f"opening balance {start} plus the entries {moved} (minor units of {currency})")
+        return True
+
+    def check_summary(self, statement: ET.Element, entries: list[tuple[int, int]], currency: str,
+                      mask: str) -> bool:
+        """Every count, sum and net the TxsSummry states must match the entries (sign, amount), all
+        statuses included. True when it stated a count or a sum, so the summary was checked."""
+        summary = self.find(statement, "TxsSummry")
+        checked = False
+        for name, side, what in _SUMMARY_TOTALS if summary is not None else ():
+            total = self.find(summary, name)
+            if total is None:
+                continue
+            amounts = [amount for sign, amount in entries if side is None or sign == side]
+            mismatch = f"statement.summary_mismatch: account {mask}: TxsSummry {name}"
+            count = self.text(total, "NbOfNtries")
+            if count is not None:
+                checked = True
+                if not count.isdigit():
+                    self.fail(total, f"TxsSummry {name}/NbOfNtries {count!r} is not a whole number")
+                if int(count) != len(amounts):
+                    self.fail(total, f"{mismatch}/NbOfNtries is {count} but the statement has {len(amounts)} "
+                                     f"{what}entries")
+            stated = self.text(total, "Sum")
+            if stated is not None:
+                checked = True
+                if self.decimal(total, stated, currency) != sum(amounts):
+                    self.fail(total, f"{mismatch}/Sum is {self.decimal(total, stated, currency)} but the {what}"
+                                     f"entries add up to {sum(amounts)} (minor units of {currency})")
+            net = self.text(total, "TtlNetNtry/Amt", "TtlNetNtryAmt")
+            if side is None and net is not None:
+                indicator = self.find(total, "TtlNetNtry")
+                stated_net = self.decimal(total, net, currency) * self.sign(
+                    total if indicator is None else indicator, 1)
+                actual = sum(sign * amount for sign, amount in entries)
+                if stated_net != actual:
+                    self.fail(total, f"{mismatch} net is {stated_net} but the entries add up to {actual} "
+                                     f"(minor units of {currency})")
+        return checked
+
+    def decimal(self, element: ET.Element, text: str, currency: str) -> int:
+        """An unsigned summary amount (no Ccy of its own) in minor units of the statement's currency."""
+        try:
+            if not _AMOUNT.fullmatch(text):
+                raise ValueError(f"amount {text!r} is not a decimal number")
+            return to_minor(text, currency)
+        except ValueError as exc:
+            self.fail(element, str(exc))
 
     def entry(self, entry: ET.Element, base: dict) -> list[dict]:
         amount, currency = self.amount(entry)

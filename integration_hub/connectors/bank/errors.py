@@ -1,7 +1,10 @@
 """The one exception every bank statement reader raises for malformed input."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_CONTROL = re.compile(r"(statement\.[a-z_]+): ")
 
 
 class StatementFormatError(ValueError):
@@ -16,3 +19,10 @@ class StatementFormatError(ValueError):
         self.line = int(line)
         self.message = message
         super().__init__(f"{self.path} line {self.line}: {message}")
+
+    @property
+    def rule(self) -> str:
+        """The completeness control the file failed, as its message starts (statement.balance_mismatch,
+        statement.summary_mismatch, statement.unverifiable), else statement_format: the quarantine rule."""
+        control = _CONTROL.match(self.message)
+        return control.group(1) if control else "statement_format"

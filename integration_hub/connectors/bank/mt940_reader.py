@@ -95,7 +95,8 @@ def _statement(path: str, fields: list[Field]) -> list[dict]:
 
 
 def _check_balances(path: str, fields: list[Field], head: dict, rows: list[dict], base: dict) -> None:
-    """Opening balance plus the statement lines must give the closing balance."""
+    """Opening balance plus the statement lines must give the closing balance (both are mandatory, so
+    every MT940 statement is verifiable)."""
     currency, mask = base["currency"], base["account_mask"]
     opening, closing = _balance(head, "opening"), _balance(head, "closing")
     closing_line = next(f.line for f in fields if re.fullmatch(_CLOSING, f.tag))
@@ -105,9 +106,9 @@ def _check_balances(path: str, fields: list[Field], head: dict, rows: list[dict]
         raise StatementFormatError(path, closing_line, f"account {mask}: balance {exc}") from None
     moved = sum(r["amount_minor"] for r in rows)
     if start + moved != end:
-        raise StatementFormatError(path, closing_line, f"account {mask}: closing balance {end} is not the "
-                                                       f"opening balance {start} plus the statement lines "
-                                                       f"{moved} (minor units of {currency})")
+        raise StatementFormatError(path, closing_line, f"statement.balance_mismatch: account {mask}: closing "
+                                                       f"balance {end} is not the opening balance {start} plus "
+                                                       f"the statement lines {moved} (minor units of {currency})")
 
 
 def _balance(head: dict, kind: str) -> mt940.models.Balance:

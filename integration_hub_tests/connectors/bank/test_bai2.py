@@ -118,3 +118,12 @@ def test_errors_mask_the_account_number(write) -> None:
         parse_statement(path)
     assert "****9876" in str(caught.value)
     assert "7700009876" not in str(caught.value)
+
+
+def test_missing_detail_record_breaks_the_account_control_total(write) -> None:
+    """As camt.053's TxsSummry does, the 49 trailer's control total catches a dropped 16 record."""
+    path = _broken(write, TWO, "16,475,120000,0,CHK0000104211,104211,CHECK PAID\n", "")
+    with pytest.raises(StatementFormatError) as caught:
+        parse_statement(path)
+    assert caught.value.message == ("statement.summary_mismatch: account ****1234 control total is 11046360 but "
+                                    "the records add up to 10926360")

@@ -6,6 +6,8 @@ follow the element layout of genkgo/camt's test/data fixtures.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -142,3 +144,75 @@ def test_balance_error_masks_the_iban(write) -> None:
         parse_statement(path)
     assert "****3000" in str(caught.value)
     assert "DE89370400440532013000" not in str(caught.value)
+
+
+# The V02 sample's entries: +1250.00, -35.90, -4500.00 (a batch), +10876.54 EUR.
+SUMMARY = ("      <TxsSummry>\n"
+           "        <TtlNtries><NbOfNtries>4</NbOfNtries><Sum>16662.44</Sum>"
+           "<TtlNetNtryAmt>7590.64</TtlNetNtryAmt><CdtDbtInd>CRDT</CdtDbtInd></TtlNtries>\n"
+           "        <TtlCdtNtries><NbOfNtries>2</NbOfNtries><Sum>12126.54</Sum></TtlCdtNtries>\n"
+           "        <TtlDbtNtries><NbOfNtries>2</NbOfNtries><Sum>4535.90</Sum></TtlDbtNtries>\n"
+           "      </TxsSummry>\n")
+_CLOSING = re.compile(r"      <Bal>\s*<Tp>\s*<CdOrPrtry>\s*<Cd>CLBD</Cd>.*?</Bal>\n", re.S)
+_FEE_ENTRY = re.compile(r"      <Ntry>\n(?:(?!</Ntry>).)*?35\.90.*?</Ntry>\n", re.S)
+
+
+def _v02(summary: str | None = SUMMARY, closing: bool = True, fee: bool = True) -> str:
+    text = sample_text(V02)
+    if summary:
+        text = text.replace("      <Ntry>", summary + "      <Ntry>", 1)
+    if not closing:
+        text, found = _CLOSING.subn("", text)
+        assert found == 1
+    if not fee:
+        text, found = _FEE_ENTRY.subn("", text)
+        assert found == 1
+    return text
+
+
+def test_summary_that_agrees_with_the_entries_verifies_a_statement_without_closing_balance(write) -> None:
+    assert len(parse_statement(write("ok.xml", _v02(closing=False)))) == 6
+    v03_net = SUMMARY.replace("<TtlNetNtryAmt>7590.64</TtlNetNtryAmt><CdtDbtInd>CRDT</CdtDbtInd>",
+                              "<TtlNetNtry><Amt>7590.64</Amt><CdtDbtInd>CRDT</CdtDbtInd></TtlNetNtry>")
+    assert len(parse_statement(write("v03.xml", _v02(v03_net, closing=False)))) == 6
+
+
+def test_missing_entry_with_its_closing_balance_removed_is_caught_by_the_summary(write) -> None:
+    path = write("missing.xml", _v02(closing=False, fee=False))
+    with pytest.raises(StatementFormatError) as caught:
+        parse_statement(path)
+    assert caught.value.message.startswith("statement.summary_mismatch: account ****3000: ")
+    assert "TxsSummry TtlNtries/NbOfNtries is 4 but the statement has 3 entries" in caught.value.message
+    assert caught.value.line == line_of(path.read_text(), "<TtlNtries>")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("<Sum>16662.44</Sum>", "<Sum>16662.45</Sum>", "TtlNtries/Sum is 1666245 but the entries add up to 1666244"),
+    ("<TtlNetNtryAmt>7590.64", "<TtlNetNtryAmt>7590.00", "net is 759000 but the entries add up to 759064"),
+    ("<CdtDbtInd>CRDT</CdtDbtInd></TtlNtries>", "<CdtDbtInd>DBIT</CdtDbtInd></TtlNtries>",
+     "net is -759064 but the entries add up to 759064"),
+    ("<TtlCdtNtries><NbOfNtries>2", "<TtlCdtNtries><NbOfNtries>3",
+     "TtlCdtNtries/NbOfNtries is 3 but the statement has 2 credit entries"),
+    ("<Sum>4535.90</Sum>", "<Sum>4535.00</Sum>", "TtlDbtNtries/Sum is 453500 but the debit entries add up to 453590"),
+])
+def test_summary_disagreeing_with_the_entries_is_refused_naming_the_total(write, old, new, message) -> None:
+    text = _v02()
+    assert old in text
+    with pytest.raises(StatementFormatError, match="statement.summary_mismatch") as caught:
+        parse_statement(write("summary.xml", text.replace(old, new, 1)))
+    assert message in caught.value.message
+    assert ("(minor units of EUR)" in caught.value.message) == ("NbOfNtries" not in message)
+
+
+def test_statement_without_closing_balance_or_summary_is_unverifiable(write) -> None:
+    path = write("bare.xml", _v02(summary=None, closing=False))
+    with pytest.raises(StatementFormatError) as caught:
+        parse_statement(path)
+    assert caught.value.message.startswith("statement.unverifiable: account ****3000: statement 0352C5320240304180511")
+    assert caught.value.line == line_of(path.read_text(), "<Stmt>")
+
+
+def test_balance_mismatch_is_named_as_such(write) -> None:
+    path = write("balance.xml", _v02(summary=None, fee=False))
+    with pytest.raises(StatementFormatError, match=r"statement.balance_mismatch: account \*{4}3000: closing balance"):
+        parse_statement(path)

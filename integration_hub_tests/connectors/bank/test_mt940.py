@@ -116,3 +116,12 @@ def test_errors_mask_the_account(write) -> None:
         parse_statement(path)
     assert "****4567" in str(caught.value)
     assert "10020030/1234567" not in str(caught.value)
+
+
+def test_missing_statement_line_breaks_the_balance(write) -> None:
+    """The closing balance :62F: is mandatory, so a dropped :61: always shows, as in camt.053 and BAI2."""
+    path = _broken(write, GERMAN, ":61:0211011102DR800,NSTONONREF//55555\n", "")
+    with pytest.raises(StatementFormatError, match=r"line 15: statement\.balance_mismatch: account \*{4}4567: closing "
+                                                   r"balance 438795 is not the opening balance 218795 plus the "
+                                                   r"statement lines 300000"):
+        parse_statement(path)

@@ -87,3 +87,13 @@ def test_display_csv_neutralizes_formula_cells(write, tmp_path) -> None:
     assert shown["reference"].tolist() == ["@SUM(A1)"]                 # the frame keeps what the bank sent
     written = pd.read_csv(tmp_path / "statement.csv", dtype=str)
     assert written["reference"].tolist() == ["'@SUM(A1)"] and written["amount_minor"].tolist() == ["1500000"]
+
+
+@pytest.mark.parametrize(("message", "rule"), [
+    ("statement.summary_mismatch: account ****1234 control total is 1 but the records add up to 2",
+     "statement.summary_mismatch"),
+    ("statement.unverifiable: account ****1234: statement S1 states neither ...", "statement.unverifiable"),
+    ("XML not well-formed: mismatched tag", "statement_format"),
+])
+def test_error_rule_names_the_failed_control(message: str, rule: str) -> None:
+    assert StatementFormatError("x.xml", 3, message).rule == rule
