@@ -81,6 +81,18 @@ def record_lineage(store: str | sa.Engine, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def with_lineage(store: str | sa.Engine, entity: str, external_ids: list[str]) -> set[str]:
+    """Which of `external_ids` of ERP `entity` have at least one lineage row."""
+    found: set[str] = set()
+    with engine_scope(store) as engine, engine.begin() as conn:
+        lineage.create(conn, checkfirst=True)
+        for start in range(0, len(external_ids), 500):   # SQLite's bound-parameter limit
+            chunk = list(external_ids[start:start + 500])
+            found.update(conn.execute(sa.select(lineage.c.external_id).distinct().where(
+                lineage.c.erp_entity == entity, lineage.c.external_id.in_(chunk))).scalars())
+    return found
+
+
 def _store_shared(conn: sa.Connection, columns: dict[str, list]) -> None:
     """Replace each shared JSON text by its digest, storing texts not yet stored."""
     texts: dict[str, str] = {}

@@ -5,12 +5,14 @@ from integration_hub.definitions import defs
 EXPECTED_LOADS = {
     "master/customers": {"stripe/customers/mapped", "billing/customers/mapped"},
     "master/customer_crosswalk": {"stripe/customers/mapped", "billing/customers/mapped"},
+    # Incremental (cursor) feeds also read their extracted rows: the cursor may only pass what loaded.
     "erp/customers/loaded": {"stripe/customers/mapped", "billing/customers/mapped", "master/customers",
-                             "master/customer_crosswalk"},
+                             "master/customer_crosswalk", "stripe/customers/extracted"},
     "erp/invoices/loaded": {"billing/invoices/mapped", "billing/credit_notes/mapped", "erp/customers/loaded",
                             "master/customer_crosswalk"},
     "erp/payments/loaded": {"stripe/charges/mapped", "stripe/refunds/mapped", "erp/customers/loaded",
-                            "erp/invoices/loaded", "master/customer_crosswalk"},
+                            "erp/invoices/loaded", "master/customer_crosswalk", "stripe/charges/extracted",
+                            "stripe/refunds/extracted"},
     "erp/bank_transactions/loaded": {"bank/transactions/mapped"},
     "reports/reconciliation": {"erp/customers/loaded", "erp/invoices/loaded", "erp/payments/loaded",
                                "erp/bank_transactions/loaded"},

@@ -1,5 +1,6 @@
 """ERP loads: one `erp/<entity>/loaded` asset per canonical entity, fed by every live system's mapped data."""
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -8,14 +9,18 @@ import pandas as pd
 
 from integration_hub.audit.chain import AuditTrail
 from integration_hub.audit.config_changes import record_config_changes
-from integration_hub.audit.lineage import record_lineage
+from integration_hub.audit.crosswalk import load_crosswalk
+from integration_hub.audit.lineage import record_lineage, with_lineage
+from integration_hub.audit.load_journal import begin_load, finish_load, unfinished_loads
 from integration_hub.audit.load_evidence import lineage_rows, load_details, set_fingerprint
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
+from integration_hub.connectors.cursors import cursor_values
 from integration_hub.defs.erp import evidence
 from integration_hub.defs.factory import asset_key
 from integration_hub.defs.master.assets import CUSTOMER_CROSSWALK, MASTER_CUSTOMERS
 from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
+from integration_hub.erp.references import FIXABLE_RULES, master_keys, reference_rejects, to_masters
 from integration_hub.gates.conservation import account_rows
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
@@ -42,25 +47,6 @@ def loaded_key(canonical: str) -> dg.AssetKey:
     return dg.AssetKey(["erp", PLURAL[canonical], "loaded"])
 
 
-def _reference_rejects(frame: pd.DataFrame, known_customers: set[str] | None) -> pd.Series:
-    """Rule broken per row ('' when none): a record must not point at a customer the ERP does not hold."""
-    reasons = pd.Series("", index=frame.index, dtype="string")
-    if known_customers is not None and "customer_external_id" in frame:
-        ref = frame["customer_external_id"]
-        unknown = ref.notna() & ~ref.isin(known_customers)
-        reasons[unknown] = "customer_external_id.exists_in_erp"
-    return reasons
-
-
-def _to_masters(mapped: dict[str, pd.DataFrame], crosswalk: pd.DataFrame) -> None:
-    """Point invoices and payments at the master customer their source customer resolved into."""
-    to_master = crosswalk.set_index("source_external_id")["master_external_id"]
-    for frame in mapped.values():
-        if "customer_external_id" in frame:
-            frame["customer_external_id"] = frame["customer_external_id"].map(to_master).fillna(
-                frame["customer_external_id"])
-
-
 def _as_masters(frame: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Source customers re-keyed to their master's external id, and which rows represent their master."""
     cw = crosswalk.set_index("source_external_id")
@@ -70,11 +56,17 @@ def _as_masters(frame: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[pd.DataFr
     return keyed, pd.Series(members["representative"].to_numpy(dtype=bool), index=frame.index)
 
 
+def _extracted_input(feed: Feed) -> str:
+    return f"{feed.input_name}__extracted"
+
+
 def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False) -> list:
     """`master`: customers load as golden records, and invoices and payments point at them."""
     key = loaded_key(canonical)
     deps = [loaded_key(r) for r in REFERENCES.get(canonical, ())]
     ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    # Incremental feeds: the cursor may only pass records that are safely in the ERP.
+    ins.update({_extracted_input(f): dg.AssetIn(key=asset_key(f.entity, "extracted")) for f in feeds if f.entity.cursor})
     if master:
         ins["crosswalk"] = dg.AssetIn(key=CUSTOMER_CROSSWALK)
         if canonical == "customer":
@@ -88,9 +80,11 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
     def loaded(context: dg.AssetExecutionContext, erp: ErpResource, hub: HubStoreResource, **mapped):
         started = time.perf_counter()
         crosswalk, golden = mapped.pop("crosswalk", None), mapped.pop("golden", None)
-        if crosswalk is not None and golden is None:
-            _to_masters(mapped, crosswalk)
+        extracted = {f.input_name: mapped.pop(_extracted_input(f)) for f in feeds if f.entity.cursor}
         target, store = erp.target(), hub.store()
+        if crosswalk is not None and golden is None:
+            keys = master_keys(load_crosswalk(store.engine), crosswalk)
+            mapped = {name: to_masters(frame, keys) for name, frame in mapped.items()}
         run_id, who = context.run.run_id, evidence.actor(context)
         trail = AuditTrail(store.engine)
         record_config_changes(trail, who, evidence.config_items(entities), run_id=run_id)
@@ -99,9 +93,13 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
         sent_ids = golden["external_id"] if golden is not None else \
             pd.concat([mapped[f.input_name]["external_id"] for f in feeds], ignore_index=True)
         before = set_fingerprint(target.read_back(canonical, external_ids=list(sent_ids)), columns(canonical))
+        journal = begin_load(store.engine, run_id, canonical)
+        unfinished = unfinished_loads(store.engine, canonical, before=journal)
         counts: dict[str, int] = {}
         loaded_ids: list[pd.Series] = []
         lineage: list[pd.DataFrame] = []
+        held_rows: dict[str, pd.Series] = {}
+        recovered = 0
         if golden is not None:
             golden_outcome = target.upsert(canonical, golden[columns(canonical)], run_id=run_id,
                                            mapping_version=MASTER_VERSION)
@@ -115,11 +113,12 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                 reasons = pd.Series("", index=frame.index, dtype="string")
                 rejected = frame.iloc[:0]
             else:
-                reasons = _reference_rejects(frame, known)
+                reasons = reference_rejects(frame, known)
                 rejected = frame[reasons != ""]
                 sendable = frame[reasons == ""]
                 outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=run_id,
                                         mapping_version=feed.entity.mapping.version_tag)
+            held_rows[feed.input_name] = rejected.loc[reasons[reasons != ""].isin(FIXABLE_RULES), ROW]
             erp_rejected = outcome[outcome["outcome"] == "rejected"]
             bad = pd.DataFrame({
                 "external_id": [*rejected["external_id"], *erp_rejected["external_id"]],
@@ -134,11 +133,18 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
             counts["rejected"] = counts.get("rejected", 0) + len(rejected)
             accepted = outcome.loc[outcome["outcome"] != "rejected", "external_id"]
             loaded_ids.append(accepted)
-            rows = lineage_rows(
-                sendable, golden_outcome if golden is not None else outcome, erp_entity=canonical,
-                source_entity=feed.entity.name, spec=feed.entity.mapping, run_id=run_id,
+            answered = golden_outcome if golden is not None else outcome
+            lineage_kwargs = dict(
+                erp_entity=canonical, source_entity=feed.entity.name, spec=feed.entity.mapping,
                 gates=evidence.gates(context, feed.entity), origins=evidence.origins(context, feed.entity),
                 merges=evidence.merges(context, store, feed.entity))
+            rows = [lineage_rows(sendable, answered, run_id=run_id, **lineage_kwargs)]
+            if len(unfinished):
+                # A dead run wrote these and never recorded where they came from: record it now, for it.
+                orphans = _without_lineage(store, canonical, sendable, answered)
+                rows.append(lineage_rows(sendable, orphans, run_id=unfinished["run_id"].iloc[-1], **lineage_kwargs))
+                recovered += len(rows[-1])
+            rows = pd.concat(rows, ignore_index=True)
             if crosswalk is not None and golden is None and len(rows):
                 rules = {**rows["field_rules"].iloc[0]}
                 rules["customer_external_id"] += "; then resolved to its master customer (master/customer_crosswalk)"
@@ -151,21 +157,29 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
             store.record_metric(context.run.run_id, feed.entity.system, feed.entity.name, "loaded",
                                 rows_in=len(frame), rows_out=len(accepted), quarantined=len(bad),
                                 seconds=time.perf_counter() - started)
-            _commit_cursor(context, store, feed.entity)
         applied = target.apply_payments(context.run.run_id) if canonical == "payment" else None
         ids = pd.concat(loaded_ids, ignore_index=True) if loaded_ids else pd.Series([], dtype="string")
         read_back = target.read_back(canonical, external_ids=list(ids))
         lineage_frame = pd.concat(lineage, ignore_index=True) if lineage else pd.DataFrame()
         record_lineage(store.engine, lineage_frame)
-        entry = trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", before,
-                             set_fingerprint(read_back, columns(canonical)), load_details(
-                                 counts, {f.input_name: f.entity.mapping.version_tag for f in feeds}, run_id=run_id,
-                                 lineage_rows=len(lineage_frame),
-                                 payment_applications=None if applied is None else len(applied)))
+        versions = {f.input_name: f.entity.mapping.version_tag for f in feeds}
+        after = set_fingerprint(read_back, columns(canonical))
+        _complete_dead_loads(trail, who, canonical, unfinished, after, run_id=run_id, recovered=recovered)
+        entry = trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", before, after, load_details(
+            counts, versions, run_id=run_id, lineage_rows=len(lineage_frame),
+            payment_applications=None if applied is None else len(applied)))
+        finish_load(store.engine, journal, completed=unfinished["id"].tolist())
+        cursors = {f.input_name: _commit_cursor(context, store, f.entity, extracted.get(f.input_name),
+                                                held_rows[f.input_name]) for f in feeds if f.entity.cursor}
         metadata = {"dagster/row_count": len(read_back), **{f"records_{k}": v for k, v in counts.items()},
                     "lineage_rows": len(lineage_frame), "audit_entry": entry.seq, "audit_hash": entry.hash,
                     "dagster/column_lineage": evidence.column_lineage(columns(canonical), entities),
                     "preview": preview(read_back)}
+        if len(unfinished):
+            metadata["completed_dead_loads"] = dg.MetadataValue.json(
+                {"runs": unfinished["run_id"].tolist(), "lineage_rows_recovered": recovered})
+        if cursors:
+            metadata["cursors"] = dg.MetadataValue.json(cursors)
         money = MONEY_COLUMNS.get(canonical)
         if money and len(read_back):
             totals = read_back.groupby("currency")[money].agg(["count", "sum"]).reset_index()
@@ -179,13 +193,49 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
             *[_golive_check(loaded, canonical, f, golden_customers) for f in feeds]]
 
 
-def _commit_cursor(context, store, entity: EntityDeclaration) -> None:
-    """Advance an incremental cursor only once its records are safely in the ERP."""
-    if not entity.cursor:
+def _without_lineage(store, canonical: str, sendable: pd.DataFrame, answered: pd.DataFrame) -> pd.DataFrame:
+    """`answered` narrowed to records the ERP holds unchanged that no lineage row explains, marked written."""
+    unchanged = answered.loc[answered["outcome"] == "unchanged", "external_id"]
+    unchanged = unchanged[unchanged.isin(sendable["external_id"])]
+    explained = with_lineage(store.engine, canonical, unchanged.tolist())
+    orphans = unchanged[~unchanged.isin(explained)]
+    return pd.DataFrame({"external_id": orphans.to_numpy(), "outcome": "created", "message": None})
+
+
+def _complete_dead_loads(trail: AuditTrail, who: str, canonical: str, unfinished: pd.DataFrame, after: str | None,
+                         *, run_id: str, recovered: int) -> None:
+    """An "erp.load" entry for each dead run whose load never wrote one, naming the run that completed it."""
+    if unfinished.empty:
         return
+    entries = trail.entries()
+    loads = entries[(entries["action"] == "erp.load") & (entries["object"] == f"erp/{PLURAL[canonical]}")]
+    logged = {json.loads(d).get("run_id") for d in loads["details"]}
+    for dead in unfinished["run_id"]:
+        if dead not in logged:
+            trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", None, after, {
+                "run_id": dead, "completed_by_run": run_id, "lineage_rows_recovered": recovered,
+                "note": "the run died between its ERP writes and its audit entry; completed by a later load"})
+
+
+def _commit_cursor(context, store, entity: EntityDeclaration, extracted: pd.DataFrame | None,
+                   held: pd.Series) -> str | None:
+    """Advance an incremental cursor only over records that are safely in the ERP.
+
+    A record held back for a rule a later run can satisfy (its customer not yet in the ERP)
+    keeps the cursor at its own position, so the next run fetches it again; the source's
+    inclusive cursor makes the records re-read beside it harmless (upsert by external id)."""
     _, meta = latest_materialization(context, asset_key(entity, "extracted"))
-    if meta.get("next_cursor"):
-        store.set_cursor(entity.system, entity.name, str(meta["next_cursor"]), context.run.run_id)
+    target = str(meta.get("next_cursor") or "") or None
+    if len(held) and extracted is not None and entity.cursor in extracted:
+        positions = cursor_values(extracted.loc[extracted[ROW].isin(held), entity.cursor]).dropna()
+        if len(positions):
+            hold = int(positions.min())
+            target = str(min(hold, int(target))) if target else str(hold)
+            context.log.warning(f"{entity.system}/{entity.name}: cursor held at {target}: {len(held)} records "
+                                "quarantined for a reason a later run can fix are fetched again next run")
+    if target and target != store.get_cursor(entity.system, entity.name):
+        store.set_cursor(entity.system, entity.name, target, context.run.run_id)
+    return target
 
 
 def _run_ids(context, entity: EntityDeclaration, loaded: dg.AssetKey) -> dict[str, str | None]:

@@ -4,13 +4,16 @@ import json
 import dagster as dg
 import pandas as pd
 
+from integration_hub.audit.crosswalk import load_crosswalk, save_crosswalk
 from integration_hub.canonical.models import columns
 from integration_hub.config import settings
 from integration_hub.defs.factory import asset_key
 from integration_hub.defs.metadata import preview
 from integration_hub.defs.resources import HubStoreResource
 from integration_hub.governance.master_data import resolver_config
+from integration_hub.resolve.continuity import keep_master_ids
 from integration_hub.resolve.master import resolve_customers
+from integration_hub.security.csv_cells import write_csv
 from integration_hub.standardize.frame import ROW
 
 MASTER_CUSTOMERS = dg.AssetKey(["master", "customers"])
@@ -31,11 +34,14 @@ def build_master_defs(feeds) -> list:
     def master_customers(context: dg.AssetExecutionContext, hub: HubStoreResource, **mapped):
         sources = pd.concat([m for m in mapped.values() if len(m)], ignore_index=True)
         result = resolve_customers(sources[columns("customer")], resolver_config("customers"))
+        store = hub.store()
+        # Customers seen by earlier runs keep their master (an incremental run re-extracts a few).
+        kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
         rows = sources.set_index("external_id")[ROW]
-        crosswalk = result.crosswalk.assign(source_entity=result.crosswalk["source_system"].map(entity_of),
+        crosswalk = kept.assign(source_entity=result.crosswalk["source_system"].map(entity_of),
                                             row_number=rows.loc[result.crosswalk["source_external_id"]].to_numpy())
         merged = crosswalk[~crosswalk["representative"]]
-        store = hub.store()
+        save_crosswalk(store.engine, crosswalk, context.run.run_id)
         for (system, entity), group in crosswalk.groupby(["source_system", "source_entity"]):
             n_merged = int((~group["representative"]).sum())
             store.record_metric(context.run.run_id, system, entity, "master", rows_in=len(group),
@@ -48,12 +54,12 @@ def build_master_defs(feeds) -> list:
                            zip(group["master_external_id"], group["match_confidence"], group["evidence"])]}))
         review_path = settings().reports_dir / "master_customer_review.csv"
         review_path.parent.mkdir(parents=True, exist_ok=True)
-        result.review.to_csv(review_path, index=False)
+        write_csv(result.review, review_path, index=False)
         stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
-        yield dg.Output(result.golden, "customers", metadata={
-            "dagster/row_count": len(result.golden), "source_records": len(sources), "merged": len(merged),
+        yield dg.Output(golden, "customers", metadata={
+            "dagster/row_count": len(golden), "source_records": len(sources), "merged": len(merged),
             "sent_to_review": len(result.review), "review_queue": dg.MetadataValue.path(str(review_path)),
-            "resolver": dg.MetadataValue.json(stats), "preview": preview(result.golden[columns("customer")])})
+            "resolver": dg.MetadataValue.json(stats), "preview": preview(golden[columns("customer")])})
         yield dg.Output(crosswalk, "customer_crosswalk", metadata={
             "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
             "preview": preview(crosswalk.drop(columns=["evidence"]))})
