@@ -14,8 +14,12 @@ class GoLiveResult:
 
 
 def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int, money_column: str | None,
-                     expected_total: int | None, required: list[str]) -> GoLiveResult:
-    """Row count against the source, key fields present and unique, amount totals equal."""
+                     expected_total: dict[str, int] | None, required: list[str]) -> GoLiveResult:
+    """Row count against the source, key fields present and unique, amount totals equal per currency.
+
+    `expected_total` maps currency -> minor units. Each currency is checked on its own column
+    (`<money>__<CUR>`, the amount where the row is in that currency, else 0): one sum across
+    currencies would let a EUR shortfall hide behind a USD surplus."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx  # ~3 s import: kept out of code-location load
     import great_expectations.expectations as gxe
@@ -28,13 +32,18 @@ def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int
         gxe.ExpectColumnValuesToMatchRegex(column="currency", regex=r"^[A-Z]{3}$"),
         *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in required],
     ]
+    frame = read_back.copy()
     if money_column is not None and expected_total is not None:
-        expectations.append(gxe.ExpectColumnSumToBeBetween(column=money_column, min_value=expected_total,
-                                                           max_value=expected_total))
+        held = frame[money_column].astype("int64") if money_column in frame else pd.Series(dtype="int64")
+        currencies = sorted(set(expected_total) | set(frame.get("currency", pd.Series(dtype=str)).dropna()))
+        for currency in currencies:
+            column = f"{money_column}__{currency}"
+            frame[column] = held.where(frame["currency"] == currency, 0) if len(frame) else held
+            total = int(expected_total.get(currency, 0))
+            expectations.append(gxe.ExpectColumnSumToBeBetween(column=column, min_value=total, max_value=total))
     suite = gx.ExpectationSuite(name=f"{entity}_golive", expectations=expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    frame = read_back.copy()
     if money_column in frame:
         frame[money_column] = frame[money_column].astype("int64")
     batch = (context.data_sources.add_pandas("erp").add_dataframe_asset(entity)

@@ -313,8 +313,9 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
         expected = mapped[~mapped["external_id"].isin(rejected_ids)]
         held = loaded[loaded["external_id"].isin(mapped["external_id"])]
         money = MONEY_COLUMNS.get(canonical)
+        totals = {str(c): int(t) for c, t in expected.groupby("currency")[money].sum().items()} if money else None
         result = run_golive_suite(held, entity=canonical, expected_rows=len(expected), money_column=money,
-                                  expected_total=int(expected[money].sum()) if money else None,
+                                  expected_total=totals,
                                   required=REQUIRED[canonical])
         failed = result.results[~result.results["success"]]
         return dg.AssetCheckResult(
