@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,22 @@ import pandas as pd
 
 # Compared case-folded after trimming. "NA" is deliberately absent: it is Namibia's ISO code.
 BLANK_TOKENS = frozenset({"", "-", "--", "---", "n/a", "n.a.", "#n/a", "null", "none", "nil", "nan", "(blank)"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cleaned column and, per row, why a value was refused when the refusal has a name of its own.
+
+    `reasons` holds a check name ("amount_ambiguous", "date_ambiguous") where a value was
+    refused because reading it would mean guessing, and NA where the value is fine or simply
+    not a value of its kind (that failure is reported under the rule's own name).
+    """
+    values: pd.Series
+    reasons: pd.Series
+
+    @classmethod
+    def plain(cls, values: pd.Series) -> "Parsed":
+        return cls(values, pd.Series(pd.NA, index=values.index, dtype="string"))
 
 
 def as_text(value: Any) -> str | None:
@@ -63,30 +80,28 @@ def _broadcast(codes: np.ndarray, results: list[str | None], index: pd.Index, na
     return pd.Series(pd.array(table[codes], dtype="string"), index=index, name=name)
 
 
-def map_unique(s: pd.Series, fn: Callable[[str], str | None], *,
-               prepare: Callable[[Any], str | None] = clean_scalar) -> pd.Series:
-    """`fn(prepare(value))` once per distinct value of `s`, aligned on `s.index`.
+def unique_results(s: pd.Series, fn: Callable[[str], Any], *,
+                   prepare: Callable[[Any], str | None] = clean_scalar) -> tuple[np.ndarray, list]:
+    """`fn(prepare(value))` once per distinct value of `s`: (code per row, result per code).
 
-    `prepare` defaults to `clean_scalar`, so `fn` sees cleaned, non-blank text; missing and
-    blank inputs, and `fn` returning None, become NA."""
-    s = _series(s)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    Code -1 marks a missing value; `prepare` returning None (blank) gives result None."""
+    codes, uniques = pd.factorize(_series(s), use_na_sentinel=True)
     results = []
     for raw in uniques:
         text = prepare(raw)
         results.append(None if text is None else fn(text))
-    return _broadcast(codes, results, s.index, s.name)
+    return codes, results
 
 
-def map_unique_with(s: pd.Series, other: pd.Series | str | None,
-                    fn: Callable[[str, Any], str | None]) -> pd.Series:
-    """Like `map_unique`, for a cleaner that also depends on a per-row context value (a phone's
-    default region, a postal code's country): `fn(text, context)` once per distinct pair.
+def unique_results_with(s: pd.Series, other: pd.Series | str | None,
+                        fn: Callable[[str, Any], Any]) -> tuple[np.ndarray, list]:
+    """Like `unique_results`, for a cleaner that also depends on a per-row context value (a phone's
+    default region, an amount's currency): `fn(text, context)` once per distinct pair.
     `other` is a scalar for every row or a Series matched to `s` by index label (blank or
     missing contexts become None)."""
     s = _series(s)
     if not isinstance(other, pd.Series):
-        return map_unique(s, lambda text: fn(text, other))
+        return unique_results(s, lambda text: fn(text, other))
     if not other.index.equals(s.index):
         if not other.index.is_unique:
             raise ValueError("context Series has a different, non-unique index: cannot align it with the values")
@@ -101,7 +116,24 @@ def map_unique_with(s: pd.Series, other: pd.Series | str | None,
     for pair in pairs:
         text = texts[pair // width] if pair >= 0 else None     # pair -1: the value is missing
         results.append(None if text is None else fn(text, contexts[pair % width - 1]))
-    return _broadcast(pair_codes, results, s.index, s.name)
+    return pair_codes, results
+
+
+def map_unique(s: pd.Series, fn: Callable[[str], str | None], *,
+               prepare: Callable[[Any], str | None] = clean_scalar) -> pd.Series:
+    """`fn(prepare(value))` once per distinct value of `s`, aligned on `s.index`.
+
+    `prepare` defaults to `clean_scalar`, so `fn` sees cleaned, non-blank text; missing and
+    blank inputs, and `fn` returning None, become NA."""
+    s = _series(s)
+    return _broadcast(*unique_results(s, fn, prepare=prepare), s.index, s.name)
+
+
+def map_unique_with(s: pd.Series, other: pd.Series | str | None,
+                    fn: Callable[[str, Any], str | None]) -> pd.Series:
+    """Like `map_unique` with a per-row context value, as `unique_results_with` computes it."""
+    s = _series(s)
+    return _broadcast(*unique_results_with(s, other, fn), s.index, s.name)
 
 
 def map_unique_frame(s: pd.Series, fn: Callable[[str], tuple | None], columns: list[str]) -> pd.DataFrame:

@@ -13,6 +13,16 @@ _EXPONENT_OVERRIDES = {
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
     "CLF": 4, "UYW": 4,
 }
+# Symbols written beside amounts ("$1,234.50", "12,00 €"), by the currencies each can stand for.
+# "$" is every dollar's and several pesos': it only rules out currencies that never write it.
+_PESOS_WITH_DOLLAR_SIGN = frozenset({"ARS", "CLP", "COP", "CUP", "DOP", "MXN", "UYU"})
+_SYMBOLS = {symbol: frozenset(codes) for symbol, codes in {
+    "US$": {"USD"}, "C$": {"CAD", "NIO"}, "CA$": {"CAD"}, "A$": {"AUD"}, "AU$": {"AUD"}, "NZ$": {"NZD"},
+    "HK$": {"HKD"}, "S$": {"SGD"}, "MX$": {"MXN"}, "R$": {"BRL"},
+    "€": {"EUR"}, "£": {"GBP", "GIP", "FKP", "SHP"}, "¥": {"JPY", "CNY"}, "₹": {"INR"}, "₩": {"KRW"},
+    "₽": {"RUB"}, "₺": {"TRY"}, "₪": {"ILS"}, "₫": {"VND"}, "₦": {"NGN"}, "₱": {"PHP"}, "฿": {"THB"},
+    "kr": {"SEK", "NOK", "DKK", "ISK"},
+}.items()}
 # Common spellings seen in exports that are not codes.
 _ALIASES = {"$": "USD", "US$": "USD", "DOLLAR": "USD", "€": "EUR", "EURO": "EUR", "£": "GBP", "POUND": "GBP"}
 
@@ -20,6 +30,22 @@ _ALIASES = {"$": "USD", "US$": "USD", "DOLLAR": "USD", "€": "EUR", "EURO": "EU
 @functools.cache
 def _codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@functools.cache
+def _dollars() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies if "Dollar" in c.name) | _PESOS_WITH_DOLLAR_SIGN
+
+
+def marked_currencies(mark: str) -> frozenset[str] | None:
+    """The currencies an amount's symbol or ISO code ("$", "€", "usd") can stand for; None when
+    `mark` is neither."""
+    if mark == "$":
+        return _dollars()
+    if mark in _SYMBOLS:
+        return _SYMBOLS[mark]
+    code = mark.upper()
+    return frozenset({code}) if code in _codes() else None
 
 
 def minor_exponent(code: str) -> int:

@@ -14,7 +14,7 @@ from integration_hub.standardize.money import minor_units_from_major, minor_unit
     ("(3.10)", "USD", -310),
     ("-3.10", "EUR", -310),
     ("1234", "JPY", 1234),
-    ("1.234", "KWD", 1234),
+    ("1.234", "KWD", None),      # undeclared, a decimal point and a thousands separator are both possible
     ("12.345", "USD", None),     # more decimals than the currency has: never rounded silently
     ("12.5x", "USD", None),
     ("abc", "USD", None),
@@ -32,6 +32,10 @@ def test_major_units_to_minor(text, currency, expected):
 def test_major_units_use_each_rows_currency():
     out = minor_units_from_major(pd.Series(["10", "10", "10"]), pd.Series(["USD", "JPY", "BHD"]))
     assert out.tolist() == [1000, 10, 10000]
+
+
+def test_declared_decimal_point_reads_three_decimal_currencies():
+    assert minor_units_from_major(pd.Series(["1.234"]), "KWD", decimal=".").tolist() == [1234]
 
 
 @pytest.mark.parametrize("text, expected", [("1250", 1250), (" -3 ", -3), ("12.50", None), ("12.5x", None),
