@@ -63,11 +63,11 @@ def test_prepare_folds_spellings_of_one_value_into_one_key():
 
 
 def test_prepare_splits_person_names_and_identifiers():
-    raw = pd.DataFrame({"full_name": ["Dr. José García", "Smith, John"], "dob": ["1980-02-03", "03/04/1975"],
+    raw = pd.DataFrame({"full_name": ["Dr. José García", "Smith, John"], "dob": ["1980-02-03", "03/14/1975"],
                         "ssn": ["123-45-6789", ""], "ein": ["12-3456789", None]})
     p = prepare(raw, {"full_name": "full_name", "date_of_birth": "dob", "national_id": "ssn", "tax_id": "ein"})
     assert p["first_key"].tolist() == ["jose", "john"] and p["last_key"].tolist() == ["garcia", "smith"]
     assert p["name_key"].tolist() == ["jose garcia", "john smith"]
-    assert p["date_of_birth"].tolist() == ["1980-02-03", "1975-03-04"]
+    assert p["date_of_birth"].tolist() == ["1980-02-03", "1975-03-14"]
     assert p["national_id"].iloc[0] == "123456789" and pd.isna(p["national_id"].iloc[1])
     assert p["tax_id"].iloc[0] == "123456789"
