@@ -28,6 +28,7 @@ class ColumnRule:
     min: float | None = None
     allowed: tuple[str, ...] | None = None
     on_invalid: str = "reject"     # "reject" (quarantine the record) or "null" (drop only the bad value)
+    formats: dict = field(default_factory=dict)   # the system's reading formats (`_FORMAT_VALUES`)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,29 @@ class SystemDeclaration:
     folder: Path
 
 
-def _column_rule(entity: str, column: str, raw: dict | str) -> ColumnRule:
+# How a system writes numbers and dates, once for every column (`formats:` in system.yaml) or per
+# column: the decimal mark of amounts and the day/month order of numeric dates. Undeclared, only
+# values with a single reading are accepted.
+_FORMAT_VALUES = {"decimal": (".", ","), "dayfirst": (True, False)}
+
+
+def _check_formats(where: str, raw: dict) -> None:
+    for key, allowed in _FORMAT_VALUES.items():
+        if key in raw and (type(raw[key]) is not type(allowed[0]) or raw[key] not in allowed):
+            raise DeclarationError(f"{where}: {key} must be one of {allowed}, got {raw[key]!r}")
+    if "format" in raw and not isinstance(raw["format"], str):
+        raise DeclarationError(f"{where}: format must be a strptime pattern such as \"%d/%m/%Y\"")
+
+
+def _system_formats(where: str, raw: dict) -> dict:
+    """The system-wide formats; a date `format` is per column, as dates and timestamps differ."""
+    if unknown := set(raw) - set(_FORMAT_VALUES):
+        raise DeclarationError(f"{where}: unknown formats {sorted(unknown)}; known: {sorted(_FORMAT_VALUES)}")
+    _check_formats(where, raw)
+    return dict(raw)
+
+
+def _column_rule(entity: str, column: str, raw: dict | str, formats: dict) -> ColumnRule:
     raw = {"rule": raw} if isinstance(raw, str) else dict(raw)
     try:
         rule = raw.pop("rule", "text")
@@ -65,20 +88,23 @@ def _column_rule(entity: str, column: str, raw: dict | str) -> ColumnRule:
         raise DeclarationError(f"{entity}.{column}: a column rule must be a name or a mapping") from exc
     if on_invalid not in ("reject", "null"):
         raise DeclarationError(f"{entity}.{column}: on_invalid must be reject or null, got {on_invalid!r}")
-    return ColumnRule(column, rule, required, raw, minimum, tuple(allowed) if allowed else None, on_invalid)
+    _check_formats(f"{entity}.{column}", raw)
+    return ColumnRule(column, rule, required, raw, minimum, tuple(allowed) if allowed else None, on_invalid,
+                      formats)
 
 
 def load_system(folder: Path) -> SystemDeclaration:
     path = folder / "system.yaml"
     data = yaml.safe_load(path.read_text())
     name = data["system"]
+    formats = _system_formats(f"{path}: formats", data.get("formats") or {})
     entities = []
     for entity_name, raw in data["entities"].items():
         where = f"{path}: entity {entity_name}"
         for key in ("file", "source_id", "canonical", "mapping", "columns"):
             if key not in raw:
                 raise DeclarationError(f"{where}: missing {key!r}")
-        columns = tuple(_column_rule(entity_name, c, r) for c, r in raw["columns"].items())
+        columns = tuple(_column_rule(entity_name, c, r, formats) for c, r in raw["columns"].items())
         if raw["source_id"] not in {c.column for c in columns}:
             raise DeclarationError(f"{where}: source_id {raw['source_id']!r} is not a declared column")
         spec = load_spec(folder / raw["mapping"])

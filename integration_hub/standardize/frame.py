@@ -26,7 +26,9 @@ def _blank(s: pd.Series) -> pd.Series:
     return blank_to_na(s).isna().astype(bool)
 
 
-def _reject(rows: pd.Index, rule: str, column: str, values: pd.Series) -> pd.DataFrame:
+def _reject(rows: pd.Index, rule: str | pd.Series, column: str, values: pd.Series) -> pd.DataFrame:
+    """Reject entries for `rows`, under one rule name or a per-row one (a Series indexed like `values`)."""
+    rule = rule if isinstance(rule, str) else rule.loc[rows].to_numpy()
     return pd.DataFrame({"row": rows, "rule": rule, "column_name": column,
                          "value": values.loc[rows].astype("string").values})
 
@@ -57,14 +59,17 @@ def clean_frame(raw: pd.DataFrame, entity: EntityDeclaration) -> CleanResult:
     rejects: list[pd.DataFrame] = []
     for rule in entity.columns:
         values = source[rule.column].astype("string")
-        out = apply_rule(rule.rule, values, cleaned, rule.options)
+        parsed = apply_rule(rule.rule, values, cleaned, rule.options, rule.formats)
+        out = parsed.values
         blank = _blank(values)
         invalid = ~blank & out.isna()
         if rule.required and blank.any():
             rejects.append(_reject(source.index[blank], f"{rule.column}.required", rule.column, values))
         # A soft field (a phone, a website) declared on_invalid: null keeps the record without the bad value.
         if invalid.any() and rule.on_invalid == "reject":
-            rejects.append(_reject(source.index[invalid], f"{rule.column}.{rule.rule}", rule.column, values))
+            # "total.amount_ambiguous" where the rule named why it refused the value, else "total.major_units".
+            names = (f"{rule.column}." + parsed.reasons).fillna(f"{rule.column}.{rule.rule}")
+            rejects.append(_reject(source.index[invalid], names, rule.column, values))
         if rule.min is not None:
             below = out.notna() & (out < rule.min)
             if below.any():

@@ -2,7 +2,12 @@
 
 Each rule takes the raw column (text), the frame cleaned so far (for rules that depend on
 another column, such as money on its currency) and the rule's options from the declaration,
-and returns the cleaned column with NA where the value is blank or invalid.
+and returns the cleaned column with NA where the value is blank or invalid. Money and date
+rules return a `Parsed` instead, naming why a value was refused when reading it would mean
+guessing ("amount_ambiguous"); `clean_frame` reports those under that name.
+
+A system may declare reading formats once for all its columns (`formats:` in system.yaml);
+each rule receives the ones it takes (`FORMAT_KEYS`), and a column's own keys win.
 """
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from integration_hub.standardize import addresses, emails, names, phones, sku
+from integration_hub.standardize._core import Parsed
 from integration_hub.standardize.currency import currency_iso4217
-from integration_hub.standardize.dates import date_utc, timestamp_utc
-from integration_hub.standardize.money import minor_units_from_major, minor_units_from_minor
+from integration_hub.standardize.dates import parse_dates, parse_timestamps
+from integration_hub.standardize.money import major_units, minor_units
 from integration_hub.standardize.text import clean_text
 
-Rule = Callable[..., pd.Series]
+Rule = Callable[..., pd.Series | Parsed]
 
 
 def _text(s: pd.Series, frame: pd.DataFrame) -> pd.Series:
@@ -41,12 +47,12 @@ RULES: dict[str, Rule] = {
     "text": _text,
     "upper": lambda s, frame: _text(s, frame).str.upper(),
     "lower": lambda s, frame: _text(s, frame).str.lower(),
-    "integer": lambda s, frame: minor_units_from_minor(s),
-    "minor_units": lambda s, frame: minor_units_from_minor(s),
-    "major_units": lambda s, frame, currency: minor_units_from_major(s, frame[currency]),
+    "integer": lambda s, frame: minor_units(s),
+    "minor_units": lambda s, frame: minor_units(s),
+    "major_units": lambda s, frame, currency, decimal=None: major_units(s, frame[currency], decimal=decimal),
     "currency": lambda s, frame: currency_iso4217(s),
-    "timestamp": lambda s, frame: timestamp_utc(s),
-    "date": lambda s, frame: date_utc(s),
+    "timestamp": lambda s, frame, dayfirst=None, format=None: parse_timestamps(s, dayfirst=dayfirst, format=format),
+    "date": lambda s, frame, dayfirst=None, format=None: parse_dates(s, dayfirst=dayfirst, format=format),
     "company_name": lambda s, frame: names.company_name(s),
     "person_name": lambda s, frame: names.person_name(s),
     "email": lambda s, frame: emails.email(s),
@@ -65,7 +71,16 @@ DTYPES = {"integer": "Int64", "minor_units": "Int64", "major_units": "Int64",
           "timestamp": "datetime64[ns, UTC]", "date": "datetime64[ns, UTC]"}
 
 
-def apply_rule(name: str, values: pd.Series, frame: pd.DataFrame, options: dict) -> pd.Series:
+# The system-wide `formats:` keys each rule takes.
+FORMAT_KEYS = {"major_units": ("decimal",), "timestamp": ("dayfirst",), "date": ("dayfirst",)}
+
+
+def apply_rule(name: str, values: pd.Series, frame: pd.DataFrame, options: dict,
+               formats: dict | None = None) -> Parsed:
     if name not in RULES:
         raise KeyError(f"unknown cleaning rule {name!r}; known rules: {', '.join(sorted(RULES))}")
-    return RULES[name](values, frame, **options)
+    defaults = {k: v for k, v in (formats or {}).items() if k in FORMAT_KEYS.get(name, ())}
+    if "format" in options:
+        defaults.pop("dayfirst", None)      # a column's exact date format already fixes the order
+    out = RULES[name](values, frame, **(defaults | options))
+    return out if isinstance(out, Parsed) else Parsed.plain(out)
