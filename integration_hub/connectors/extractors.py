@@ -6,10 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from integration_hub.connectors.exports import ROW, read_export, stamp
+from integration_hub.connectors.csv_rows import REJECT_COLUMNS
+from integration_hub.connectors.exports import ROW, UnreadableExport, read_export, stamp
 from integration_hub.mapping.systems import EntityDeclaration
+from integration_hub.security.redact import redact_text
 
+WITHHELD = "[withheld: sensitive column]"
 STATEMENT_SUFFIXES = {".bai", ".bai2", ".txt", ".xml", ".sta", ".mt940", ".940", ".camt"}
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    file: str
+    rule: str                              # file.empty, file.binary, file.header, statement_format
+    reason: str
 
 
 @dataclass
@@ -17,7 +27,25 @@ class Extraction:
     frame: pd.DataFrame                    # every column as the source gave it, plus _row/_origin/_extracted_at
     origin: str
     cursor: str | None = None              # where the next incremental extraction resumes
-    rejected_files: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+    rejected_files: list[RejectedFile] = field(default_factory=list)
+    rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    encoding: str | None = None            # of an export file: utf-8, or cp1252 when written in it
+
+    def quarantine(self, sensitive: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Quarantine records of the rejected files and rows, their raw text redacted. With declared
+        sensitive columns the raw line is withheld: a malformed line's fields cannot be told apart."""
+        files = pd.DataFrame({"source_id": [f.file for f in self.rejected_files], "row_number": None,
+                              "rule": [f.rule for f in self.rejected_files], "column_name": None,
+                              "value": [redact_text(f.reason) for f in self.rejected_files], "record": None})
+        bad = self.rejected_rows
+        rows = pd.DataFrame({
+            "source_id": [None if v is None else redact_text(v) for v in bad["source_id"]],
+            "row_number": bad["row_number"].to_numpy(), "rule": bad["rule"].to_numpy(),
+            "column_name": bad["column_name"].to_numpy(),
+            "value": [WITHHELD if c in sensitive else redact_text(v) for c, v in zip(bad["column_name"], bad["value"])],
+            "record": [{"file": self.origin, "line": line, "text": WITHHELD if sensitive else redact_text(text)}
+                       for line, text in zip(bad["line"], bad["text"])]})
+        return pd.concat([f for f in (files, rows) if not f.empty] or [files], ignore_index=True)
 
 
 def extract_from_api(client, entity: EntityDeclaration, cursor: str | None) -> Extraction:
@@ -30,8 +58,16 @@ def extract_from_api(client, entity: EntityDeclaration, cursor: str | None) -> E
 
 
 def extract_export(source_dir: Path, entity: EntityDeclaration) -> Extraction:
+    """Bad rows are set aside with their line and rule; a file that is not CSV at all is rejected
+    whole and stands in as no rows with the declared columns, so the entity's gates decide."""
     path = source_dir / entity.system / entity.file
-    return Extraction(read_export(path), origin=str(path))
+    try:
+        read = read_export(path, id_column=entity.source_id)
+    except UnreadableExport as exc:
+        empty = pd.DataFrame(columns=[c.column for c in entity.columns], dtype=object)
+        return Extraction(stamp(empty, origin=str(path)), origin=str(path),
+                          rejected_files=[RejectedFile(str(path), exc.rule, str(exc))])
+    return Extraction(read.frame, origin=str(path), rejected_rows=read.rejects, encoding=read.encoding)
 
 
 def statement_files(*folders: Path) -> list[Path]:
@@ -51,7 +87,7 @@ def extract_statements(files: list[Path]) -> Extraction:
         try:
             frame = parse_statement(path)
         except StatementFormatError as exc:
-            rejected.append((str(path), str(exc)))
+            rejected.append(RejectedFile(str(path), "statement_format", str(exc)))
             continue
         frame = frame.astype({c: "string" for c in frame.columns if c != "line"})
         frame["_origin"] = str(path)

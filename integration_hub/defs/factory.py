@@ -7,6 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from integration_hub.canonical.models import SCHEMAS
+from integration_hub.connectors.csv_encoding import UTF8
 from integration_hub.connectors.extractors import (Extraction, extract_export, extract_from_api,
                                                    extract_statements, statement_files)
 from integration_hub.defs.metadata import guarded, latest_materialization, preview, table_schema
@@ -72,6 +73,18 @@ def _protect(context, store, security: SecurityResource, entity: EntityDeclarati
     return protected
 
 
+def _log_rejects(context, extraction: Extraction) -> None:
+    """One line per rejected file, one per rule for rejected rows (a bad file may hold thousands)."""
+    for rejected in extraction.rejected_files:
+        context.log.warning(f"rejected file {rejected.file} ({rejected.rule}): {redact_text(rejected.reason)}")
+    rows = extraction.rejected_rows
+    for rule, lines in rows.groupby("rule")["line"]:
+        context.log.warning(f"{extraction.origin}: {len(lines)} entries quarantined for {rule}, "
+                            f"first at line(s) {', '.join(map(str, lines.head(5)))}")
+    if extraction.encoding not in (None, UTF8):
+        context.log.info(f"{extraction.origin} is not UTF-8: read as {extraction.encoding}")
+
+
 def _budget_check(asset_def: dg.AssetsDefinition, phase: Phase, stage: str):
     @dg.asset_check(asset=asset_def, name="error_budget", blocking=True,
                     description=f"Blocks loading when the {stage} stage quarantines more than the "
@@ -111,18 +124,21 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
                 call_log.dispose()
         protected = _protect(context, store, security, entity, extraction.frame)
         frame = protected.frame
-        rejected = pd.DataFrame({"source_id": [f for f, _ in extraction.rejected_files], "row_number": None,
-                                 "rule": "statement_format", "column_name": None,
-                                 "value": [redact_text(r) for _, r in extraction.rejected_files], "record": None})
+        rejected = extraction.quarantine(entity.sensitive)
         store.add_quarantine(context.run.run_id, system.name, entity.name, "extracted", rejected)
-        for path, reason in extraction.rejected_files:
-            context.log.warning(f"rejected statement file {path}: {reason}")
-        store.record_metric(context.run.run_id, system.name, entity.name, "extracted", rows_in=len(frame),
-                            rows_out=len(frame), quarantined=len(rejected),
+        _log_rejects(context, extraction)
+        bad_rows = extraction.rejected_rows["row_number"].nunique()     # header entries name no row
+        store.record_metric(context.run.run_id, system.name, entity.name, "extracted",
+                            rows_in=len(frame) + bad_rows, rows_out=len(frame),
+                            quarantined=bad_rows + len(extraction.rejected_files),
                             seconds=time.perf_counter() - started)
         return dg.MaterializeResult(value=frame, metadata={
             "dagster/row_count": len(frame), "origin": extraction.origin[:500],
-            "next_cursor": extraction.cursor or "", "rejected_files": len(rejected),
+            "next_cursor": extraction.cursor or "", "rejected_files": len(extraction.rejected_files),
+            "rows_in": len(frame) + bad_rows, "quarantined": bad_rows, "encoding": extraction.encoding or "n/a",
+            "rules_broken": dg.MetadataValue.md(
+                rejected["rule"].value_counts().rename_axis("rule").reset_index(name="entries")
+                .to_markdown(index=False) if len(rejected) else "_none_"),
             "encrypted_columns": ", ".join(entity.sensitive) or "none",
             **{flag: protected.flagged_rows(flag) for flag in (CARD_FLAG, ACCOUNT_FLAG)},
             "dagster/column_schema": table_schema(frame), "preview": preview(conceal(frame, entity.sensitive))})

@@ -20,7 +20,7 @@ def canonical_customers(tmp_path_factory):
     for system in load_systems():
         for entity in system.entities:
             if entity.canonical == "customer" and system.name in ("stripe", "billing"):
-                raw = read_export(out / system.name / entity.file)
+                raw = read_export(out / system.name / entity.file).frame
                 frames.append(apply_spec(entity.mapping, clean_frame(raw, entity).cleaned).mapped)
     truth = pd.read_csv(out / "truth" / "customer_truth.csv", dtype=str)
     truth["source_external_id"] = truth["system"] + ":" + truth["source_id"]
