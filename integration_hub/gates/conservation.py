@@ -31,8 +31,13 @@ class Conservation:
 
 
 def account_rows(extracted_rows: pd.Series, loaded_rows: pd.Series, quarantined_rows: pd.Series,
-                 merged_rows: pd.Series) -> Conservation:
-    """Each argument lists source row numbers; quarantine may name a row once per broken rule."""
+                 merged_rows: pd.Series, *, rejected_at_extraction: pd.Series | None = None) -> Conservation:
+    """Each argument lists source row numbers; quarantine may name a row once per broken rule.
+
+    `rejected_at_extraction` are the rows the extracted stage quarantined (malformed in the file):
+    they never reach the extracted frame, yet were extracted, so they count as extracted, and
+    their quarantine entry is their outcome. A row cannot be both in the frame and rejected."""
+    rejected = set(rejected_at_extraction.dropna().astype(int)) if rejected_at_extraction is not None else set()
     extracted = set(extracted_rows.dropna().astype(int))
     outcomes = {
         "loaded": set(loaded_rows.dropna().astype(int)),
@@ -44,8 +49,8 @@ def account_rows(extracted_rows: pd.Series, loaded_rows: pd.Series, quarantined_
         for row in rows:
             seen[row] = seen.get(row, 0) + 1
     return Conservation(
-        extracted=len(extracted_rows),
+        extracted=len(extracted_rows) + len(rejected),
         loaded=len(outcomes["loaded"]), quarantined=len(outcomes["quarantined"]), merged=len(outcomes["merged"]),
-        unaccounted=tuple(sorted(extracted - set(seen))),
-        double_counted=tuple(sorted(r for r, n in seen.items() if n > 1)),
+        unaccounted=tuple(sorted((extracted | rejected) - set(seen))),
+        double_counted=tuple(sorted({r for r, n in seen.items() if n > 1} | (extracted & rejected))),
     )
