@@ -27,7 +27,8 @@ from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
 
 
 # The gates each stage passes before its records may load; lineage names them per record.
-STAGE_CHECKS = {"extracted": ("source_shape",), "cleaned": ("error_budget",), "mapped": ("error_budget",)}
+STAGE_CHECKS = {"extracted": ("source_shape", "error_budget"), "cleaned": ("error_budget",),
+                "mapped": ("error_budget",)}
 
 
 class ExtractConfig(dg.Config):
@@ -213,7 +214,9 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
             "preview": preview(good)})
 
     cleaned_key = cleaned.key
-    return [extracted, extracted_shape, cleaned, _budget_check(cleaned, phase, "cleaned"),
+    # rows malformed in the file count against the budget too: a file of bad rows must not load as nothing
+    return [extracted, extracted_shape, _budget_check(extracted, phase, "extracted"),
+            cleaned, _budget_check(cleaned, phase, "cleaned"),
             mapped, _budget_check(mapped, phase, "mapped")]
 
 

@@ -83,3 +83,15 @@ def test_a_huge_value_is_stored_redacted_and_bounded(company, instance):
     assert (entry["row_number"], entry["rule"], entry["column_name"]) == (2, "row.field_too_large", "description")
     stored = entry["value"] + entry["record"]
     assert len(stored) < 5000 and "4242424242424242" not in stored
+
+
+def test_a_file_of_mostly_bad_rows_is_stopped_by_the_extracted_error_budget(company, instance):
+    path = company / "stripe" / "charges.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0] + b"".join(line.rstrip(b"\n") + b",extra\n" for line in lines[1:]))
+
+    result = extract(instance, CHARGES, dg.AssetKey(["stripe", "charges", "cleaned"]))
+    assert not result.success
+    assert checks_by_name(result)[("stripe/charges/extracted", "error_budget")] is False
+    assert result.is_node_untouched("stripe__charges__cleaned")
+    assert len(quarantined("charges")) == len(lines) - 1
