@@ -161,7 +161,7 @@ class _RowJudge:
             return True
         rule, column, value = broken
         if rule == UNBALANCED_QUOTE:
-            self.feed.pos = start + 1    # the lines the quote swallowed are rows of their own
+            self.feed.pos = end = start + 1    # the lines the quote swallowed are rows of their own
         source_id = fields[self.id_at] if self.id_at is not None and self.id_at < len(fields) else None
         self.rejects.append((number, start + 1, rule, column, bounded(value),
                              bounded(self.feed.text(start, end), TEXT_PREFIX),

@@ -128,3 +128,8 @@ def test_rejects_of_a_clean_file_have_the_reject_columns(tmp_path):
     read = read_export(export(tmp_path, b"id\n1\n"))
     assert isinstance(read.rejects, pd.DataFrame)
     assert list(read.rejects.columns) == ["row_number", "line", "rule", "column_name", "value", "text", "source_id"]
+
+
+def test_an_unbalanced_quote_entry_shows_only_its_own_line(tmp_path):
+    read = read_export(export(tmp_path, b'id,name\n1,"abc\n2,def\n3,ghi\n'))
+    assert read.rejects.iloc[0].text == '1,"abc\n'
