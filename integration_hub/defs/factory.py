@@ -20,7 +20,7 @@ from integration_hub.gates.validation import validate_rows
 from integration_hub.governance.phases import Phase
 from integration_hub.mapping.engine import apply_spec
 from integration_hub.mapping.systems import EntityDeclaration, SystemDeclaration
-from integration_hub.security.protect import (ACCOUNT_FLAG, CARD_FLAG, check_sensitive_declaration, conceal,
+from integration_hub.security.protect import (FREE_TEXT_FLAGS, check_sensitive_declaration, conceal,
                                               protect_frame)
 from integration_hub.security.redact import redact_text
 from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
@@ -58,8 +58,8 @@ def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: Extra
 
 
 def _protect(context, store, security: SecurityResource, entity: EntityDeclaration, frame: pd.DataFrame):
-    """Encrypt the declared sensitive columns and mask card and account numbers before the frame is first
-    stored; each record that held one is flagged in the hub store."""
+    """Encrypt the declared sensitive columns and mask card, account and SSN numbers and secrets in free
+    text before the frame is first stored; each record that held one is flagged in the hub store."""
     protected = protect_frame(frame, system=entity.system, entity=entity.name, sensitive=entity.sensitive,
                               keyring=security.keyring() if entity.sensitive else None,
                               skip=(entity.source_id, ROW, ORIGIN, EXTRACTED_AT))
@@ -70,7 +70,7 @@ def _protect(context, store, security: SecurityResource, entity: EntityDeclarati
             "source_id": source_ids.to_numpy(), "row_number": frame.loc[rows, ROW].to_numpy(),
             "column_name": flags["column_name"].to_numpy()}))
         context.log.warning(f"{protected.flagged_rows(flag)} {entity.system}/{entity.name} records: {flag} "
-                            "(free text held the number; masked to the last four and flagged)")
+                            "(free text held it; masked and flagged)")
     return protected
 
 
@@ -141,7 +141,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
                 rejected["rule"].value_counts().rename_axis("rule").reset_index(name="entries")
                 .to_markdown(index=False) if len(rejected) else "_none_"),
             "encrypted_columns": ", ".join(entity.sensitive) or "none",
-            **{flag: protected.flagged_rows(flag) for flag in (CARD_FLAG, ACCOUNT_FLAG)},
+            **{flag: protected.flagged_rows(flag) for flag in FREE_TEXT_FLAGS},
             "dagster/column_schema": table_schema(frame), "preview": preview(conceal(frame, entity.sensitive))})
 
     source_shape = pa.DataFrameSchema({c.column: pa.Column(nullable=True) for c in entity.columns},

@@ -16,8 +16,10 @@ def stage_counts(metrics: pd.DataFrame) -> pd.DataFrame:
     wide = latest.pivot_table(index=["system", "entity"], columns="stage",
                               values=["rows_in", "rows_out", "quarantined", "merged"], aggfunc="sum", fill_value=0)
     out = pd.DataFrame(index=wide.index)
-    out["extracted"] = wide["rows_out"].get("extracted", 0)
-    out["quarantined"] = sum(wide["quarantined"].get(s, 0) for s in ("cleaned", "mapped", "loaded"))
+    # Rows refused at extraction (a short row, a bad byte) were extracted and quarantined: rows_in counts them.
+    out["extracted"] = wide["rows_in"].get("extracted", 0)
+    refused_rows = wide["rows_in"].get("extracted", 0) - wide["rows_out"].get("extracted", 0)
+    out["quarantined"] = refused_rows + sum(wide["quarantined"].get(s, 0) for s in ("cleaned", "mapped", "loaded"))
     out["merged"] = wide["merged"].get("cleaned", 0) + wide["merged"].get("master", 0)
     out["loaded"] = wide["rows_out"].get("loaded", 0)
     out["balanced"] = out["extracted"] == out["quarantined"] + out["merged"] + out["loaded"]

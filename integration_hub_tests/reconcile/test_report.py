@@ -23,3 +23,15 @@ def test_open_receivables_are_totalled_per_currency_never_across():
 
 def test_no_invoices_no_receivables():
     assert open_receivables(pd.DataFrame()).columns.tolist() == ["currency", "open_invoices", "open_minor"]
+
+
+def test_rows_refused_at_extraction_count_as_extracted_and_quarantined():
+    from integration_hub.reconcile.report import stage_counts
+
+    metrics = pd.DataFrame([
+        ("stripe", "charges", "extracted", 10, 9, 1, 0), ("stripe", "charges", "cleaned", 9, 8, 1, 0),
+        ("stripe", "charges", "mapped", 8, 8, 0, 0), ("stripe", "charges", "loaded", 8, 8, 0, 0)],
+        columns=["system", "entity", "stage", "rows_in", "rows_out", "quarantined", "merged"]).assign(
+        created_at=pd.Timestamp("2025-03-01", tz="UTC"))
+    row = stage_counts(metrics).iloc[0]
+    assert (row["extracted"], row["quarantined"], row["loaded"], bool(row["balanced"])) == (10, 2, 8, True)

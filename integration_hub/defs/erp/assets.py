@@ -287,7 +287,8 @@ def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: F
         load_rejected = set(quarantine.loc[quarantine["stage"] == "loaded", "row_number"].dropna().astype(int))
         # `loaded` is the ERP's own read-back after the load, not what the hub sent.
         accepted = mapped[mapped["external_id"].isin(loaded["external_id"]) & ~mapped[ROW].isin(load_rejected)]
-        result = account_rows(extracted[ROW], accepted[ROW], quarantine["row_number"], merges["row_number"])
+        result = account_rows(extracted[ROW], accepted[ROW], quarantine["row_number"], merges["row_number"],
+                              rejected_at_extraction=quarantine.loc[quarantine["stage"] == "extracted", "row_number"])
         return dg.AssetCheckResult(passed=result.holds, severity=dg.AssetCheckSeverity.ERROR,
                                    description=result.describe(), metadata={
                                        "extracted": result.extracted, "loaded": result.loaded,
