@@ -3,8 +3,12 @@
 Each entry's hash is sha256 over a canonical JSON of its fields and the previous entry's
 hash, so editing, deleting, inserting or reordering any entry breaks every link after it,
 and `verify` names the first broken one. What a chain alone cannot show is the loss of its
-newest entries (or a rewrite of the whole chain by someone with write access): publish
-`head()` somewhere else (run metadata, a report) and pass it back as `verify(anchor=...)`.
+newest entries, or of all of them: every append also moves the anchor (audit.anchor: seq
+and hash of the newest entry, its own table, same transaction), and `verify` holds the
+chain against it. An append chains onto the anchored entry, so a truncated tail stays a
+visible gap; one that finds the anchor lost first chains an "audit.anchor_missing" entry.
+A rewrite of both tables by someone with write access is caught only by an anchor
+published elsewhere (run metadata, a report), passed back as `verify(anchor=...)`.
 
 Appends are serialized: on SQLite the writer takes the database write lock up front
 (BEGIN IMMEDIATE), on PostgreSQL it locks the table against other writers (readers go on),
@@ -24,11 +28,13 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from integration_hub.audit.anchor import Anchor, audit_anchor, read_anchor, write_anchor
 from integration_hub.audit.store import metadata
 from integration_hub.config import ensure_sqlite_dir, normalize_db_url
 from integration_hub.security.redact import redact_mapping
 
 GENESIS = "0" * 64
+ANCHOR_MISSING = "audit.anchor_missing"
 
 audit_chain = sa.Table(
     "audit_chain", metadata,
@@ -101,6 +107,7 @@ class AuditTrail:
     def __init__(self, store: str | sa.Engine) -> None:
         self.engine = engine_for(store)
         audit_chain.create(self.engine, checkfirst=True)
+        audit_anchor.create(self.engine, checkfirst=True)
 
     @contextmanager
     def locked(self) -> Iterator[sa.Connection]:
@@ -133,14 +140,28 @@ class AuditTrail:
                 return self.append(actor, action, obj, before, after, details, conn=locked_conn)
         last = conn.execute(sa.select(audit_chain.c.seq, audit_chain.c.hash)
                             .order_by(audit_chain.c.seq.desc()).limit(1)).first()
-        seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+        head, anchor = (Anchor(last.seq, last.hash) if last else None), read_anchor(conn)
+        if head is not None and (anchor is None or anchor.seq < head.seq):
+            # The anchor was deleted (or the store predates it), or entries were written around it:
+            # say so in the chain itself before re-anchoring, so the next verify cannot forget it.
+            head = self._chain(conn, head, actor, ANCHOR_MISSING, "audit_anchor", None, None, {
+                "anchor": None if anchor is None else str(anchor), "chain_head": head.seq})
+        elif anchor is not None:
+            head = anchor   # onto the anchored entry: entries deleted since stay a gap in the chain
+        return self._chain(conn, head, actor, action, obj, before, after, details)
+
+    def _chain(self, conn: sa.Connection, prev: Anchor | None, actor: str, action: str, obj: str, before: Any,
+               after: Any, details: dict | None) -> Entry:
+        """Insert the entry after `prev` and move the anchor to it, in `conn`'s transaction."""
+        seq, prev_hash = (prev.seq + 1, prev.hash) if prev else (1, GENESIS)
         at = datetime.now(UTC)
         row = {"seq": seq, "at": at, "actor": str(actor), "action": str(action), "object": str(obj),
                "before_fingerprint": _as_fingerprint(before), "after_fingerprint": _as_fingerprint(after),
-               "details": canonical_json(redact_mapping(details or {})), "prev_hash": prev}
+               "details": canonical_json(redact_mapping(details or {})), "prev_hash": prev_hash}
         row["hash"] = entry_hash(seq, at, row["actor"], row["action"], row["object"], row["before_fingerprint"],
-                                 row["after_fingerprint"], row["details"], prev)
+                                 row["after_fingerprint"], row["details"], prev_hash)
         conn.execute(audit_chain.insert().values(**row))
+        write_anchor(conn, Anchor(seq, row["hash"]))
         return Entry(**row)
 
     def dispose(self) -> None:
@@ -153,19 +174,40 @@ class AuditTrail:
                                 .order_by(audit_chain.c.seq.desc()).limit(1)).first()
         return (last.seq, last.hash) if last else None
 
+    def anchor(self) -> Anchor | None:
+        """The anchor as the last append left it: publish str() of it (SEQ:HASH) with each run."""
+        with self.engine.connect() as conn:
+            return read_anchor(conn)
+
     def entries(self, since_seq: int = 0) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(audit_chain).where(audit_chain.c.seq > since_seq)
                                .order_by(audit_chain.c.seq), conn)
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[sa.Connection]:
+        """One consistent read of the chain and its anchor, while appends go on."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.exec_driver_sql("COMMIT")
+            return
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            yield conn
+
     def verify(self, anchor: tuple[int, str] | None = None) -> VerifyResult:
-        """Walk the chain from its first entry; report the first entry whose link or content is broken.
+        """Walk the chain from its first entry; report the first entry whose link or content is broken,
+        then hold its newest entry against the stored anchor (dropped, emptied or truncated chain).
 
         `anchor` is a (seq, hash) published earlier by `head()`: the chain must still hold that
         entry, unchanged, or it was truncated or rewritten.
         """
-        expected_seq, prev_hash, checked, anchor_seen = 1, GENESIS, 0, False
-        with self.engine.connect() as conn:
+        expected_seq, prev_hash, checked, anchor_seen, head = 1, GENESIS, 0, False, None
+        with self._snapshot() as conn:
+            stored = read_anchor(conn)
             rows = conn.execution_options(yield_per=5000).execute(sa.select(audit_chain).order_by(audit_chain.c.seq))
             for row in rows:
                 broken = _check(row, expected_seq, prev_hash)
@@ -177,12 +219,35 @@ class AuditTrail:
                                             f"entry {row.seq} differs from the published anchor: chain rewritten")
                     anchor_seen = True
                 checked += 1
-                expected_seq, prev_hash = row.seq + 1, row.hash
+                expected_seq, prev_hash, head = row.seq + 1, row.hash, Anchor(row.seq, row.hash)
+        broken = _against_anchor(head, stored, checked)
+        if broken:
+            return VerifyResult(False, checked, *broken)
         if anchor and not anchor_seen:
             return VerifyResult(False, checked, expected_seq,
                                 f"chain ends before the published anchor entry {anchor[0]}: entries "
                                 f"{expected_seq}-{anchor[0]} were deleted")
         return VerifyResult(True, checked)
+
+
+def _against_anchor(head: Anchor | None, stored: Anchor | None, checked: int) -> tuple[int, str] | None:
+    """The chain's newest entry must be the anchored one."""
+    if stored is None:
+        return None if head is None else (head.seq, (
+            f"the anchor is missing (audit_anchor emptied or dropped) but the chain holds {checked} entries: "
+            "whether newer entries were deleted can no longer be told"))
+    if head is None:
+        return 1, (f"the chain is empty (audit_chain dropped or emptied) but the anchor records entry {stored.seq}: "
+                   "every entry was deleted")
+    if head.seq < stored.seq:
+        return head.seq + 1, (f"the chain ends at entry {head.seq} but the anchor records entry {stored.seq}: "
+                              f"entries {head.seq + 1}-{stored.seq} were deleted")
+    if head.seq > stored.seq:
+        return stored.seq + 1, (f"entry {stored.seq + 1} was written without moving the anchor (at entry "
+                                f"{stored.seq}): entries {stored.seq + 1}-{head.seq} were added outside the trail")
+    if head.hash != stored.hash:
+        return head.seq, f"entry {head.seq} differs from the anchor: the newest entries were rewritten"
+    return None
 
 
 def _check(row: sa.Row, expected_seq: int, prev_hash: str) -> tuple[int, str] | None:

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from integration_hub.audit.anchor import Anchor, audit_anchor
 from integration_hub.audit.chain import GENESIS, AuditTrail, VerifyResult, audit_chain, entry_hash, fingerprint
 
 
@@ -41,6 +42,7 @@ def test_entries_chain_from_genesis(store_url):
     assert entries["before_fingerprint"].iloc[2] == fingerprint({"rows": 2})
     assert trail.verify() == VerifyResult(True, 6, None, None)
     assert trail.head() == (6, entries["hash"].iloc[-1])
+    assert trail.anchor() == Anchor(6, entries["hash"].iloc[-1])   # moved with every append
 
 
 @pytest.mark.parametrize("column, value", [("actor", "mallory"), ("details", '{"n":3,"run_id":"run-x"}'),
@@ -80,8 +82,9 @@ def test_deleted_entry_is_reported(sqlite_url, deleted):
     assert not result.ok and result.first_broken_seq == deleted
     if deleted < 6:
         assert f"entry {deleted} is missing" in result.reason
-    else:   # the newest entry: only the published anchor reveals it
-        assert trail.verify().ok and "chain ends before the published anchor entry 6" in result.reason
+    else:   # the newest entry: the anchor reveals it, no published one needed
+        assert "the chain ends at entry 5 but the anchor records entry 6" in result.reason
+        assert trail.verify() == result
 
 
 def test_deleted_and_renumbered_entries_are_reported(store_url):
@@ -106,7 +109,8 @@ def test_rewritten_chain_differs_from_its_anchor(sqlite_url):
     trail = filled(sqlite_url, 3)
     anchor = trail.head()
     execute(trail, audit_chain.delete())
-    filled(sqlite_url, 3)             # a complete, internally consistent forgery
+    execute(trail, audit_anchor.delete())
+    filled(sqlite_url, 3)             # a complete, internally consistent forgery of both tables
     assert trail.verify().ok
     result = trail.verify(anchor=anchor)
     assert not result.ok and result.first_broken_seq == 3 and "rewritten" in result.reason
@@ -148,7 +152,7 @@ def test_locked_transaction_rolls_back_with_its_entry(sqlite_url):
         with trail.locked() as conn:
             trail.append("ann", "config.change", "phase cash", conn=conn)
             raise RuntimeError("the change itself failed")
-    assert trail.head() is None and trail.verify() == VerifyResult(True, 0)
+    assert trail.head() is None and trail.anchor() is None and trail.verify() == VerifyResult(True, 0)
 
 
 def test_fingerprint():
@@ -160,3 +164,57 @@ def test_fingerprint():
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert fingerprint(None) is None and len(fingerprint("x")) == 64
+
+
+@pytest.mark.parametrize("wipe", ["DROP TABLE audit_chain", "DELETE FROM audit_chain"])
+def test_dropped_or_emptied_chain_fails_against_the_anchor(store_url, wipe):
+    filled(store_url).dispose()
+    wiper = AuditTrail(store_url)
+    with wiper.engine.begin() as conn:
+        conn.exec_driver_sql(wipe)
+    wiper.dispose()
+    result = AuditTrail(store_url).verify()   # a new trail recreates the dropped table, empty
+    assert (result.ok, result.checked, result.first_broken_seq) == (False, 0, 1)
+    assert "the chain is empty" in result.reason and "the anchor records entry 6" in result.reason
+
+
+@pytest.mark.parametrize("wipe", ["DROP TABLE audit_anchor", "DELETE FROM audit_anchor"])
+def test_lost_anchor_of_a_non_empty_chain_fails(store_url, wipe):
+    trail = filled(store_url)
+    with trail.engine.begin() as conn:
+        conn.exec_driver_sql(wipe)
+    result = AuditTrail(store_url).verify()
+    assert (result.ok, result.checked, result.first_broken_seq) == (False, 6, 6)
+    assert "the anchor is missing" in result.reason and "6 entries" in result.reason
+
+
+def test_truncation_stays_visible_after_the_next_append(sqlite_url):
+    trail = filled(sqlite_url)
+    execute(trail, audit_chain.delete().where(audit_chain.c.seq >= 5))
+    entry = trail.append("ann@finance", "load", "stripe/charges#7")
+    assert entry.seq == 7    # chained onto the anchored entry 6, not onto the surviving 4
+    result = trail.verify()
+    assert (result.ok, result.first_broken_seq) == (False, 5) and "the chain jumps to 7" in result.reason
+
+
+def test_append_after_a_lost_anchor_records_the_loss(sqlite_url):
+    trail = filled(sqlite_url)
+    execute(trail, audit_anchor.delete())
+    entry = trail.append("ann@finance", "load", "stripe/charges#7")
+    entries = trail.entries()
+    assert entries["action"].tolist()[-2:] == ["audit.anchor_missing", "load"] and entry.seq == 8
+    assert '"chain_head":6' in entries["details"].iloc[-2]
+    assert trail.verify() == VerifyResult(True, 8) and trail.anchor() == Anchor(8, entry.hash)
+
+
+def test_entry_written_past_the_anchor_fails(sqlite_url):
+    trail = filled(sqlite_url, 3)
+    last = trail.entries().iloc[-1]
+    at = last["at"].to_pydatetime()
+    forged = {"seq": 4, "at": at, "actor": "mallory", "action": "load", "object": "x", "before_fingerprint": None,
+              "after_fingerprint": None, "details": "{}", "prev_hash": last["hash"]}
+    forged["hash"] = entry_hash(4, at, "mallory", "load", "x", None, None, "{}", last["hash"])
+    execute(trail, audit_chain.insert().values(**forged))
+    result = trail.verify()
+    assert (result.ok, result.first_broken_seq) == (False, 4)
+    assert "entry 4 was written without moving the anchor (at entry 3)" in result.reason
