@@ -21,6 +21,7 @@ from integration_hub.defs.master.assets import CUSTOMER_CROSSWALK, MASTER_CUSTOM
 from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
 from integration_hub.erp.references import FIXABLE_RULES, master_keys, reference_rejects, to_masters
+from integration_hub.gates.business_rules import business_rule_rejects
 from integration_hub.gates.conservation import account_rows
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
@@ -30,6 +31,7 @@ PLURAL = {"customer": "customers", "invoice": "invoices", "payment": "payments",
           "bank_transaction": "bank_transactions"}
 # Entities loaded first because later ones refer to them.
 REFERENCES = {"invoice": ("customer",), "payment": ("customer", "invoice")}
+BUSINESS_RULE_ENTITIES = ("invoice", "payment")
 REQUIRED = {"customer": ["name"], "invoice": ["invoice_number", "customer_external_id", "issue_date"],
             "payment": ["amount_minor", "paid_at"], "bank_transaction": ["amount_minor", "booking_date"]}
 
@@ -100,6 +102,9 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
         lineage: list[pd.DataFrame] = []
         held_rows: dict[str, pd.Series] = {}
         recovered = 0
+        reference = {} if golden is not None else \
+            {f.input_name: reference_rejects(mapped[f.input_name], known) for f in feeds}
+        business = {} if golden is not None else _business_rejects(canonical, mapped, reference, target)
         if golden is not None:
             golden_outcome = target.upsert(canonical, golden[columns(canonical)], run_id=run_id,
                                            mapping_version=MASTER_VERSION)
@@ -113,7 +118,9 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                 reasons = pd.Series("", index=frame.index, dtype="string")
                 rejected = frame.iloc[:0]
             else:
-                reasons = reference_rejects(frame, known)
+                reasons = reference[feed.input_name]
+                if feed.input_name in business:
+                    reasons = reasons.where(reasons != "", business[feed.input_name])
                 rejected = frame[reasons != ""]
                 sendable = frame[reasons == ""]
                 outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=run_id,
@@ -191,6 +198,19 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
     golden_customers = master and canonical == "customer"
     return [loaded, *[_conservation_check(loaded, canonical, f, golden_customers) for f in feeds],
             *[_golive_check(loaded, canonical, f, golden_customers) for f in feeds]]
+
+
+def _business_rejects(canonical: str, mapped: dict[str, pd.DataFrame], reference: dict[str, pd.Series],
+                      target) -> dict[str, pd.Series]:
+    """Rule broken per row of each feed by the rules that span records (a refund above its charge),
+    judged over every feed together and what the ERP holds; rows already rejected are left out."""
+    if canonical not in BUSINESS_RULE_ENTITIES:
+        return {}
+    candidates = {name: frame[reference[name] == ""] for name, frame in mapped.items()}
+    together = pd.concat(candidates, names=["feed", "row"])
+    rules = business_rule_rejects(canonical, together, target.read_back(canonical))
+    return {name: rules[rules.index.get_level_values("feed") == name].droplevel("feed").reindex(
+        frame.index, fill_value="") for name, frame in mapped.items()}
 
 
 def _without_lineage(store, canonical: str, sendable: pd.DataFrame, answered: pd.DataFrame) -> pd.DataFrame:
