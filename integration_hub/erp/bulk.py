@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from integration_hub.erp.base import LOAD_METADATA
 from integration_hub.erp.ledger_schema import KEY
 
 STAGE = "ih_stage"
@@ -22,7 +23,7 @@ def stage_table(name: str, like: sa.Table, columns: tuple[str, ...], **kw) -> sa
 
 def ids_table(**kw) -> sa.Table:
     return sa.Table(
-        STAGE_IDS, sa.MetaData(), sa.Column("external_id", KEY), sa.Column("content_hash", sa.Text),
+        STAGE_IDS, sa.MetaData(), sa.Column("external_id", KEY),
         sa.Column("pos", sa.BigInteger), prefixes=["TEMPORARY"], **kw,
     )
 
@@ -31,8 +32,20 @@ def _insert_for(dialect: sa.Dialect):
     return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
+def _content(table: sa.Table) -> list[str]:
+    """The record's own columns: what the fingerprint covers, bar the key."""
+    return [c.name for c in table.c if c.name not in ("external_id", "content_hash", *LOAD_METADATA)]
+
+
+def differs(table: sa.Table, other) -> sa.ColumnElement:
+    """`other`'s row (staged or excluded columns) is not the stored one: a new fingerprint, or the same
+    fingerprint over stored content that was edited in place, outside the hub."""
+    return sa.or_(table.c.content_hash.is_distinct_from(other.content_hash),
+                  *[table.c[c].is_distinct_from(other[c]) for c in _content(table)])
+
+
 def upsert(table: sa.Table, dialect: sa.Dialect, select: sa.Select | None = None):
-    """INSERT (VALUES or from `select`) ON CONFLICT (external_id) DO UPDATE, only where content changed."""
+    """INSERT (VALUES or from `select`) ON CONFLICT (external_id) DO UPDATE, only where the row differs."""
     columns = [c.name for c in table.c]
     stmt = _insert_for(dialect)(table)
     if select is not None:
@@ -41,7 +54,7 @@ def upsert(table: sa.Table, dialect: sa.Dialect, select: sa.Select | None = None
     return stmt.on_conflict_do_update(
         index_elements=["external_id"],
         set_={c: excluded[c] for c in columns if c != "external_id"},
-        where=table.c.content_hash.is_distinct_from(excluded.content_hash),
+        where=differs(table, excluded),
     )
 
 
@@ -50,13 +63,35 @@ def any_row(table: sa.Table) -> sa.Select:
 
 
 def changed(table: sa.Table, staged: sa.Table) -> sa.Select:
-    """Batch positions of staged rows whose content differs from the table's; `created` when not there at all."""
+    """Batch positions of staged rows that differ from the table's; `created` when not there at all,
+    `edited` when there with the staged fingerprint (so its content was edited outside the hub)."""
     join = staged.outerjoin(table, table.c.external_id == staged.c.external_id)
     return (
-        sa.select(staged.c.pos, table.c.external_id.is_(None).label("created"))
+        sa.select(staged.c.pos, table.c.external_id.is_(None).label("created"),
+                  sa.func.coalesce(table.c.content_hash == staged.c.content_hash, sa.false()).label("edited"))
         .select_from(join)
-        .where(table.c.content_hash.is_distinct_from(staged.c.content_hash))
+        .where(differs(table, staged.c))
     )
+
+
+def edited(table: sa.Table, staged: sa.Table) -> sa.Select:
+    """Staged rows with the stored fingerprint whose stored content is not theirs: rows edited in the
+    ERP behind the hub's back. Their `pos` and, per content column, whether it was edited; run only
+    when `changed` flagged some, since it joins the batch once more."""
+    columns = _content(table)
+    join = staged.join(table, table.c.external_id == staged.c.external_id)
+    return (
+        sa.select(staged.c.pos, *[table.c[c].is_distinct_from(staged.c[c]).label(c) for c in columns])
+        .select_from(join)
+        .where(table.c.content_hash == staged.c.content_hash,
+               sa.or_(*[table.c[c].is_distinct_from(staged.c[c]) for c in columns]))
+    )
+
+
+def edited_columns(rows, table: sa.Table) -> dict[int, list[str]]:
+    """`edited` rows as batch position -> the edited column names."""
+    columns = _content(table)
+    return {int(pos): [c for c, flag in zip(columns, flags) if flag] for pos, *flags in rows}
 
 
 def changed_rows(table: sa.Table, staged: sa.Table, meta: dict) -> sa.Select:
@@ -68,7 +103,7 @@ def changed_rows(table: sa.Table, staged: sa.Table, meta: dict) -> sa.Select:
     return (
         sa.select(*columns)
         .select_from(join)
-        .where(table.c.content_hash.is_distinct_from(staged.c.content_hash))
+        .where(differs(table, staged.c))
         .order_by(staged.c.external_id)
     )
 

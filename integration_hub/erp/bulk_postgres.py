@@ -3,7 +3,8 @@
 CSV travels both ways through pyarrow (fast, and it keeps NULL apart from the empty
 string: quoted "" is text, an unquoted empty field is NULL). The target table is locked
 against other writers for the transaction, so the created/updated verdicts computed from
-the staged join are exactly what the upsert then does.
+the staged join are exactly what the upsert then does. The join compares content as well
+as fingerprints, so a stored row edited outside the hub is found and rewritten.
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ class PostgresBulk:
     def merge(self, spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
         """Upsert `frame` (staged columns) with the batch `meta`.
 
-        Returns the rows written: `pos` (position in `frame`) and `created` (else updated).
+        Returns the rows written: `pos` (position in `frame`), `created` (else updated) and
+        `edited` (the columns found edited outside the hub, None when the row was not).
         """
         table = TABLES[spec.name]
         columns = staged_columns(spec)
@@ -107,19 +109,25 @@ class PostgresBulk:
             cur.execute(f"ANALYZE {bulk.quoted(self.dialect, staged)}")
             cur.execute(bulk.sql(bulk.any_row(table), self.dialect, literal=True))
             if cur.fetchone() is None:
-                changed = pd.DataFrame({"pos": np.arange(len(frame)), "created": True})
+                changed = pd.DataFrame({"pos": np.arange(len(frame)), "created": True, "edited": None})
             else:
                 cur.execute(bulk.sql(bulk.changed(table, staged), self.dialect))
-                changed = pd.DataFrame.from_records(cur.fetchall(), columns=["pos", "created"])
+                changed = pd.DataFrame.from_records(cur.fetchall(), columns=["pos", "created", "edited"])
+                edits = {}
+                if changed["edited"].any():
+                    cur.execute(bulk.sql(bulk.edited(table, staged), self.dialect))
+                    edits = bulk.edited_columns(cur.fetchall(), table)
+                changed["edited"] = pd.Series([edits.get(int(p)) for p in changed["pos"]], dtype=object)
             if len(changed):
                 rows = bulk.changed_rows(table, staged, meta)
                 cur.execute(*bulk.sql_params(bulk.upsert(table, self.dialect, rows), self.dialect))
         return changed.astype({"pos": "int64", "created": bool})
 
-    def read(self, spec: EntitySpec, ids: pd.Series | None) -> pd.DataFrame:
-        """Stored rows, optionally only `ids`, ordered by external_id; timestamps as epoch microseconds."""
+    def read(self, spec: EntitySpec, ids: pd.Series | None, *, fingerprints: bool = False) -> pd.DataFrame:
+        """Stored rows, optionally only `ids`, ordered by external_id; timestamps as epoch microseconds;
+        with `fingerprints`, their content_hash too."""
         table = TABLES[spec.name]
-        names = [*spec.columns, *LOAD_METADATA]
+        names = [*spec.columns, *LOAD_METADATA, *(["content_hash"] if fingerprints else [])]
         stamps = timestamp_columns(spec)
         exprs = [
             sa.cast(sa.extract("epoch", table.c[n]) * 1_000_000, sa.BigInteger).label(n) if n in stamps else table.c[n]

@@ -2,8 +2,10 @@
 
 `upsert` applies the ledger rules to the whole batch (ledger_rules), then hands the
 accepted rows to the backend's set-based merge (bulk_sqlite / bulk_postgres); verdicts
-come from comparing content hashes with what the ledger already holds, so loading the
-same batch twice reports every record unchanged and writes nothing.
+come from comparing each record with what the ledger already holds, so loading the
+same batch twice reports every record unchanged and writes nothing. The comparison covers
+the stored content, not only its fingerprint: a row edited in the ledger outside the hub
+is rewritten to the hub's value, "updated" with a repair message (ledger_tamper).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from integration_hub.erp.bulk_postgres import PostgresBulk
 from integration_hub.erp.bulk_sqlite import SqliteBulk
 from integration_hub.erp.ledger_rules import prepare
 from integration_hub.erp.ledger_schema import METADATA, to_canonical
+from integration_hub.erp.ledger_tamper import repair_message
 
 
 def normalize_url(url: str) -> str:
@@ -67,6 +70,10 @@ class SqlLedger(ErpTarget):
             outcome[changed["pos"].to_numpy()] = np.where(
                 changed["created"].to_numpy(), LoadOutcome.CREATED.value, LoadOutcome.UPDATED.value)
             verdicts.iloc[accepted.index, 1] = outcome
+            repaired = changed[changed["edited"].notna()]
+            if len(repaired):
+                verdicts.iloc[accepted.index[repaired["pos"].to_numpy()], 2] = [
+                    repair_message(columns) for columns in repaired["edited"]]
         return verdicts.loc[:, list(OUTCOME_COLUMNS)]
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
@@ -76,6 +83,12 @@ class SqlLedger(ErpTarget):
         if external_ids is not None:
             ids = pd.Series(list(external_ids), dtype=object).dropna().drop_duplicates()
         return to_canonical(spec, self._bulk.read(spec, ids))
+
+    def read_fingerprinted(self, entity: str) -> tuple[pd.DataFrame, pd.Series]:
+        """Every stored record as read_back gives it, and the content_hash stored with it."""
+        spec = entity_spec(entity)
+        raw = self._bulk.read(spec, None, fingerprints=True)
+        return to_canonical(spec, raw), pd.Series(raw["content_hash"], dtype=object, name="content_hash")
 
     def apply_payments(self, run_id: str) -> pd.DataFrame:
         with self.engine.begin() as conn:

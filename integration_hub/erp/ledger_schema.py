@@ -64,13 +64,9 @@ def timestamp_columns(spec: EntitySpec) -> tuple[str, ...]:
     return (*spec.timestamps, "loaded_at")
 
 
-def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict, take: np.ndarray) -> list[tuple]:
-    """Rows `take` (positions) of `frame` as Python tuples in stored column order (SQLite path).
-
-    `frame` holds the canonical columns and content_hash; `meta` the batch's constant
-    mapping_version, run_id and loaded_at. Columns are taken one by one: taking rows of the
-    whole frame would first copy it into consolidated blocks.
-    """
+def _values(spec: EntitySpec, frame: pd.DataFrame, take: np.ndarray) -> list[np.ndarray]:
+    """Canonical columns of rows `take` as the driver binds them, column by column: taking rows of
+    the whole frame would first copy it into consolidated blocks."""
     money = {*spec.money, *spec.nullable_money}
     parts = []
     for name in spec.columns:
@@ -81,9 +77,25 @@ def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict, take: np.ndarray)
             parts.append(int_values(col))
         else:
             parts.append(col.to_numpy(dtype=object))
+    return parts
+
+
+def to_rows(spec: EntitySpec, frame: pd.DataFrame, meta: dict, take: np.ndarray) -> list[tuple]:
+    """Rows `take` (positions) of `frame` as Python tuples in stored column order (SQLite path).
+
+    `frame` holds the canonical columns and content_hash; `meta` the batch's constant
+    mapping_version, run_id and loaded_at.
+    """
     loaded_at = iso_utc(pd.Series([meta["loaded_at"]]))[0]
     constants = [repeat(meta["mapping_version"]), repeat(meta["run_id"]), repeat(loaded_at)]
-    return list(zip(*parts, *constants, frame["content_hash"].to_numpy(dtype=object)[take]))
+    return list(zip(*_values(spec, frame, take), *constants, frame["content_hash"].to_numpy(dtype=object)[take]))
+
+
+def staged_rows(spec: EntitySpec, frame: pd.DataFrame, take: np.ndarray) -> list[tuple]:
+    """Rows `take` as staged for comparison with the stored ones (SQLite path): staged_columns, then
+    `pos`, the row's place in `take`."""
+    hashes = frame["content_hash"].to_numpy(dtype=object)[take]
+    return list(zip(*_values(spec, frame, take), hashes, range(len(take))))
 
 
 def to_canonical(spec: EntitySpec, raw) -> pd.DataFrame:
