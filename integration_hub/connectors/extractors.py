@@ -87,7 +87,7 @@ def extract_statements(files: list[Path]) -> Extraction:
         try:
             frame = parse_statement(path)
         except StatementFormatError as exc:
-            rejected.append(RejectedFile(str(path), "statement_format", str(exc)))
+            rejected.append(RejectedFile(str(path), exc.rule, str(exc)))
             continue
         frame = frame.astype({c: "string" for c in frame.columns if c != "line"})
         frame["_origin"] = str(path)

@@ -20,6 +20,7 @@ from integration_hub.defs.factory import asset_key
 from integration_hub.defs.master.assets import CUSTOMER_CROSSWALK, MASTER_CUSTOMERS
 from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
+from integration_hub.erp.ledger_tamper import record_repairs
 from integration_hub.erp.references import FIXABLE_RULES, master_keys, reference_rejects, to_masters
 from integration_hub.gates.business_rules import business_rule_rejects
 from integration_hub.gates.conservation import account_rows
@@ -108,6 +109,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
         if golden is not None:
             golden_outcome = target.upsert(canonical, golden[columns(canonical)], run_id=run_id,
                                            mapping_version=MASTER_VERSION)
+            record_repairs(trail, who, canonical, golden_outcome, run_id=run_id)
         for feed in feeds:
             frame = mapped[feed.input_name]
             if golden is not None:
@@ -125,6 +127,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                 sendable = frame[reasons == ""]
                 outcome = target.upsert(canonical, sendable[columns(canonical)], run_id=run_id,
                                         mapping_version=feed.entity.mapping.version_tag)
+                record_repairs(trail, who, canonical, outcome, run_id=run_id)
             held_rows[feed.input_name] = rejected.loc[reasons[reasons != ""].isin(FIXABLE_RULES), ROW]
             erp_rejected = outcome[outcome["outcome"] == "rejected"]
             bad = pd.DataFrame({
@@ -180,6 +183,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                                                 held_rows[f.input_name]) for f in feeds if f.entity.cursor}
         metadata = {"dagster/row_count": len(read_back), **{f"records_{k}": v for k, v in counts.items()},
                     "lineage_rows": len(lineage_frame), "audit_entry": entry.seq, "audit_hash": entry.hash,
+                    "audit_anchor": str(trail.anchor()),
                     "dagster/column_lineage": evidence.column_lineage(columns(canonical), entities),
                     "preview": preview(read_back)}
         if len(unfinished):
