@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from integration_hub.gates.business_rules import PARENTAGE
+
 CUSTOMER_IN_ERP = "customer_external_id.exists_in_erp"
 # Rules a later run can satisfy without the record changing (its customer, charge or invoice
 # arrives later): a record held for one of them keeps the incremental cursor from passing it.
-FIXABLE_RULES = frozenset({CUSTOMER_IN_ERP, "refund.charge_exists", "credit_note.invoice_exists"})
+FIXABLE_RULES = frozenset({CUSTOMER_IN_ERP, *(link.exists for link in PARENTAGE.values())})
 
 
 def reference_rejects(frame: pd.DataFrame, known_customers: set[str] | None) -> pd.Series:

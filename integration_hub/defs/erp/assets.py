@@ -95,7 +95,10 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
             else None
         sent_ids = golden["external_id"] if golden is not None else \
             pd.concat([mapped[f.input_name]["external_id"] for f in feeds], ignore_index=True)
-        before = set_fingerprint(target.read_back(canonical, external_ids=list(sent_ids)), columns(canonical))
+        # The cross-record rules judge against everything the ERP holds: one read serves them and `before`.
+        held = target.read_back(canonical) if golden is None and canonical in BUSINESS_RULE_ENTITIES else None
+        before = set_fingerprint(held[held["external_id"].isin(sent_ids)] if held is not None else
+                                 target.read_back(canonical, external_ids=list(sent_ids)), columns(canonical))
         journal = begin_load(store.engine, run_id, canonical)
         unfinished = unfinished_loads(store.engine, canonical, before=journal)
         counts: dict[str, int] = {}
@@ -105,7 +108,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
         recovered = 0
         reference = {} if golden is not None else \
             {f.input_name: reference_rejects(mapped[f.input_name], known) for f in feeds}
-        business = {} if golden is not None else _business_rejects(canonical, mapped, reference, target)
+        business = {} if held is None else _business_rejects(canonical, mapped, reference, held)
         if golden is not None:
             golden_outcome = target.upsert(canonical, golden[columns(canonical)], run_id=run_id,
                                            mapping_version=MASTER_VERSION)
@@ -205,14 +208,12 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
 
 
 def _business_rejects(canonical: str, mapped: dict[str, pd.DataFrame], reference: dict[str, pd.Series],
-                      target) -> dict[str, pd.Series]:
+                      held: pd.DataFrame) -> dict[str, pd.Series]:
     """Rule broken per row of each feed by the rules that span records (a refund above its charge),
-    judged over every feed together and what the ERP holds; rows already rejected are left out."""
-    if canonical not in BUSINESS_RULE_ENTITIES:
-        return {}
+    judged over every feed together and what the ERP `held`; rows already rejected are left out."""
     candidates = {name: frame[reference[name] == ""] for name, frame in mapped.items()}
     together = pd.concat(candidates, names=["feed", "row"])
-    rules = business_rule_rejects(canonical, together, target.read_back(canonical))
+    rules = business_rule_rejects(canonical, together, held)
     return {name: rules[rules.index.get_level_values("feed") == name].droplevel("feed").reindex(
         frame.index, fill_value="") for name, frame in mapped.items()}
 
