@@ -56,7 +56,7 @@ def cmd_dedupe(args) -> int:
             raise DataCommandError(str(exc)) from exc
     print(f"{summary['records']} records -> {summary['clusters']} clusters: {summary['merged']} merged, "
           f"{summary['sent_to_review']} pairs sent to review ({summary['seconds']:.1f} s)")
-    print(f"  output: {summary['output']}\n  review queue: {summary['review']}")
+    print(f"  output: {summary['output']}\n  review queue: {summary['review']}\n  model: {summary['model']}")
     return 0
 
 

@@ -7,6 +7,7 @@ each row (never whole rows); the second streams every row to the output unchange
 from __future__ import annotations
 
 import csv
+import json
 import os
 import time
 from collections.abc import Callable
@@ -139,15 +140,21 @@ def review_path(out_csv: str | Path) -> Path:
     return out_csv.with_name(out_csv.stem + ".review.csv")
 
 
+def model_path(out_csv: str | Path) -> Path:
+    out_csv = Path(out_csv)
+    return out_csv.with_name(out_csv.stem + ".model.json")
+
+
 def dedupe_file(input_csv: str | Path, out_csv: str | Path, *, id_column: str | None = None,
                 fields: dict[str, str] | None = None, config: ResolverConfig | None = None,
                 progress: Progress | None = None, chunksize: int = 100_000, encoding: str = "utf-8-sig") -> dict:
-    """Write `out_csv` (every input row unchanged, plus master_id and match_confidence) and the review
-    queue beside it (OUTPUT.review.csv: id_a, id_b, score, reason, evidence). Records are identified by
-    `id_column`, else by data row number (1-based). `fields` maps roles to columns where header
+    """Write `out_csv` (every input row unchanged, plus master_id and match_confidence), the review
+    queue beside it (OUTPUT.review.csv: id_a, id_b, score, reason, evidence) and the model the pairs
+    were scored with (OUTPUT.model.json: learned m, u and weight per comparison level, the prior).
+    Records are identified by `id_column`, else by data row number (1-based). `fields` maps roles to columns where header
     detection is not enough. `progress(stage, done, total)` is called per chunk ("prepare", "match",
     "write"; total None while unknown). Returns the summary: records, clusters, merged, sent_to_review,
-    seconds, roles, output, review. Raises DedupeError with what to fix."""
+    seconds, roles, output, review, model (the sidecar's path). Raises DedupeError with what to fix."""
     started = time.perf_counter()
     input_csv, out_csv = Path(input_csv), Path(out_csv)
     config = config or ResolverConfig()
@@ -172,6 +179,10 @@ def dedupe_file(input_csv: str | Path, out_csv: str | Path, *, id_column: str | 
         progress("match", len(prepared), len(prepared))
     _write_pass(input_csv, out_csv, master_id, confidence, encoding, progress)
     review_csv = review_path(out_csv)
+    model_json = model_path(out_csv)
+    model_json.write_text(json.dumps({"records": stats["records"], "model": stats.get("model"),
+                                      "thresholds": {"match": config.match_threshold, "review": config.review_threshold,
+                                                     "cannot_link": config.cannot_link_threshold}}, indent=2) + "\n")
     prefix = len(SYSTEM) + 1
     write_csv(pd.DataFrame({"id_a": review.get("record_key_a", pd.Series(dtype=str)).str[prefix:],
                             "id_b": review.get("record_key_b", pd.Series(dtype=str)).str[prefix:],
@@ -179,5 +190,5 @@ def dedupe_file(input_csv: str | Path, out_csv: str | Path, *, id_column: str | 
                             "evidence": review.get("evidence")}), review_csv, index=False)
     return {"records": stats["records"], "clusters": stats["clusters"], "merged": stats["merged"],
             "sent_to_review": stats["sent_to_review"], "seconds": round(time.perf_counter() - started, 3),
-            "roles": roles, "input": str(input_csv), "output": str(out_csv), "review": str(review_csv),
+            "roles": roles, "input": str(input_csv), "output": str(out_csv), "review": str(review_csv), "model": str(model_json),
             "skipped_blocks": stats.get("blocking", {}).get("skipped_blocks", {})}

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from integration_hub.resolve import blocking, evidence, scoring
+from integration_hub.resolve import blocking, estimate, evidence, scoring
 from integration_hub.resolve.clustering import cluster
 from integration_hub.resolve.records import prepare
 from integration_hub.resolve.survivorship import DEFAULT_SYSTEMS_OF_RECORD, golden_records
@@ -24,14 +24,15 @@ REVIEW_COLUMNS = ["record_key_a", "record_key_b", "score", "reason", "evidence"]
 @dataclass
 class ResolverConfig:
     """Knobs of the resolver. Probabilities are match probabilities of a pair (see scoring)."""
-    match_threshold: float = 0.99         # pairs at or above may merge
+    match_threshold: float = 0.95         # pairs at or above may merge (probabilities are calibrated by EM)
     review_threshold: float = 0.5         # pairs between this and match_threshold go to review, unmerged
     cannot_link_threshold: float = 0.01   # a pair below this is a clear non-match: its clusters never merge
-    cannot_link_against: float = -7.5     # so is a pair whose negative weights add up to this or less
+    cannot_link_against: float = -12.0    # so is a pair whose negative weights add up to this or less
     block_cap: int = 200                  # blocks of more records are skipped (reported in stats)
     blocking_rules: tuple[str, ...] = blocking.DEFAULT_RULES
-    comparisons: dict[str, tuple[scoring.Level, ...]] = field(default_factory=dict)   # overrides of the defaults
-    prior_weight: float = scoring.DEFAULT_PRIOR   # log2 prior odds that two random records are one customer
+    comparisons: dict[str, tuple[scoring.Level, ...]] = field(default_factory=dict)   # overrides of the default priors
+    prior_weight: float = scoring.DEFAULT_PRIOR   # prior log2 odds that two random records are one customer
+    learn_parameters: bool = True         # estimate m, u and the prior from the data (EM); else use the priors as set
     systems_of_record: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SYSTEMS_OF_RECORD))
     default_region: str = "US"            # country for phone numbers written without one
     max_component: int = 500              # components larger than this are not completed pair by pair
@@ -68,14 +69,31 @@ def master_ids(labels: np.ndarray, record_keys: np.ndarray) -> np.ndarray:
     return np.array([ids[i] for i in first[labels].tolist()], dtype=object)
 
 
-def _score_all(scorer: scoring.PairScorer, a: np.ndarray, b: np.ndarray, prior: float, floor: float,
-               batch: int) -> pd.DataFrame:
-    """Score pairs in batches, keeping those at or above `floor` probability (and every conflict)."""
+def _compare_all(scorer: scoring.PairScorer, a: np.ndarray, b: np.ndarray, batch: int) -> pd.DataFrame:
+    parts = [scorer.compare(a[i:i + batch], b[i:i + batch]) for i in range(0, len(a), batch)]
+    return pd.concat(parts, ignore_index=True) if parts else scorer.compare(a[:0], b[:0])
+
+
+def _weigh(compared: pd.DataFrame, model: estimate.Model, floor: float) -> pd.DataFrame:
+    """Weights and probability of the compared pairs under `model`, keeping those at or above
+    `floor` probability (and every conflict)."""
+    prior = model.prior_weight
     min_weight = float(np.log2(floor / (1 - floor)) - prior) if floor > 0 else None
-    parts = [scorer.score(a[i:i + batch], b[i:i + batch], min_weight=min_weight) for i in range(0, len(a), batch)]
-    scored = pd.concat(parts, ignore_index=True) if parts else scorer.score(a[:0], b[:0])
+    scored = scoring.weigh(compared, model.comparisons, min_weight)
     scored["p"] = scoring.probability(scored["weight"], prior)
     return scored
+
+
+def learn(scorer: scoring.PairScorer, compared: pd.DataFrame, config: "ResolverConfig") -> estimate.Model:
+    """The model pairs are scored with: learned from the compared candidate pairs and a random sample of
+    the others (see `estimate`), or the priors as set when learning is off."""
+    if not config.learn_parameters:
+        return estimate.hand_set(scorer.comparisons, config.prior_weight, "learning switched off")
+    n = len(scorer.prepared)
+    blocked = compared["a"].to_numpy() * n + compared["b"].to_numpy()
+    a, b, weight = estimate.random_pairs(n, np.sort(blocked))
+    sampled = _compare_all(scorer, a, b, config.score_batch)
+    return estimate.fit(compared, sampled, weight, scorer.comparisons, n, config.prior_weight)
 
 
 def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkage:
@@ -88,7 +106,6 @@ def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkag
     if len(set(keys)) != n:
         dup = pd.Series(keys)[pd.Series(keys).duplicated()].head(5).tolist()
         raise ValueError(f"record_key must be unique; repeated: {dup}")
-    prior = config.prior_weight
     timings = {}
     clock = time.perf_counter()
 
@@ -100,12 +117,17 @@ def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkag
     candidates, block_stats = blocking.candidate_pairs(prepared, config.blocking_rules, config.block_cap)
     lap("blocking")
     scorer = scoring.PairScorer(prepared, config.comparisons)
-    scored = _score_all(scorer, candidates["a"].to_numpy(), candidates["b"].to_numpy(), prior,
-                        config.cannot_link_threshold, config.score_batch)
+    compared = _compare_all(scorer, candidates["a"].to_numpy(), candidates["b"].to_numpy(), config.score_batch)
+    lap("comparing")
+    model = learn(scorer, compared, config)
+    scorer.comparisons = model.comparisons
+    lap("learning")
+    scored = _weigh(compared, model, config.cannot_link_threshold)
+    del compared
     lap("scoring")
 
     def score_missing(a, b):
-        return _score_all(scorer, a, b, prior, 0.0, config.score_batch)
+        return _weigh(_compare_all(scorer, a, b, config.score_batch), model, 0.0)
 
     clusters = cluster(n, scored, score_missing, match=config.match_threshold,
                        cannot_link=config.cannot_link_threshold, cannot_link_against=config.cannot_link_against,
@@ -122,7 +144,8 @@ def link(prepared: pd.DataFrame, config: ResolverConfig | None = None) -> Linkag
     stats = {"records": n, "clusters": int(len(size)), "merged": int(n - len(size)),
              "sent_to_review": int(len(review)), "candidate_pairs": int(len(candidates)),
              "scored_pairs_kept": int(len(scored)), "refused_merges": int(len(clusters.refused)),
-             "blocking": asdict(block_stats), "prior_weight": prior, "timings": timings,
+             "blocking": asdict(block_stats), "prior_weight": model.prior_weight, "model": model.to_json(),
+             "timings": timings,
              "seconds": time.perf_counter() - started}
     return Linkage(master_id=pd.Series(ids, name="master_id"), confidence=pd.Series(confidence, name="match_confidence"),
                    evidence=record_evidence,

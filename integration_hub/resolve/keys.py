@@ -27,6 +27,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DROPPED = re.compile(r"['\u2019.]")       # as the company match key does: "O'Brien" -> "obrien"
 _UNIT_NUMBER = re.compile(r"[0-9a-z]*\d[0-9a-z]*")
 _US_ZIP = re.compile(r"^\d{5}(?:\d{4})?$")
+_YYYYMMDD = r"^((?:19|20)\d\d)-?(\d\d)-?(\d\d)$"
 
 
 def _na(index: pd.Index) -> pd.Series:
@@ -133,7 +134,12 @@ def identifier_keys(dob, national_id, tax_id, index: pd.Index) -> pd.DataFrame:
     """date_of_birth (YYYY-MM-DD), national_id and tax_id (letters and digits only, upper-case)."""
     out = pd.DataFrame({"date_of_birth": _na(index), "national_id": _na(index), "tax_id": _na(index)}, index=index)
     if dob is not None:
-        out["date_of_birth"] = dates.timestamp_utc(text.clean_text(dob)).dt.strftime("%Y-%m-%d").astype("string")
+        cleaned = text.clean_text(dob)
+        parsed = dates.timestamp_utc(cleaned).dt.strftime("%Y-%m-%d").astype("string")
+        # a mistyped date ("19560231") is no date, but still one keystroke from the right one
+        parts = cleaned.str.extract(_YYYYMMDD)
+        typed = parts[0] + "-" + parts[1] + "-" + parts[2]
+        out["date_of_birth"] = parsed.fillna(typed)
     if national_id is not None:
         out["national_id"] = _per_unique(text.clean_text(national_id), _alnum_upper)
     if tax_id is not None:

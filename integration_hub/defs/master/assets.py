@@ -59,7 +59,8 @@ def build_master_defs(feeds) -> list:
         yield dg.Output(golden, "customers", metadata={
             "dagster/row_count": len(golden), "source_records": len(sources), "merged": len(merged),
             "sent_to_review": len(result.review), "review_queue": dg.MetadataValue.path(str(review_path)),
-            "resolver": dg.MetadataValue.json(stats), "preview": preview(golden[columns("customer")])})
+            "resolver": dg.MetadataValue.json(stats), "resolver_model": dg.MetadataValue.json(result.stats["model"]),
+            "preview": preview(golden[columns("customer")])})
         yield dg.Output(crosswalk, "customer_crosswalk", metadata={
             "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
             "preview": preview(crosswalk.drop(columns=["evidence"]))})
