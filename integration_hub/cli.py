@@ -95,9 +95,12 @@ def cmd_bank_parse(args) -> int:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     try:
-        frame = statement_to_csv(path, Path(args.out) if args.out else None)
+        parsed = statement_to_csv(path, Path(args.out) if args.out else None)
     except StatementFormatError as exc:
         raise UsageError(str(exc)) from exc
+    for flagged in parsed.incomplete:
+        print(f"warning: {flagged}", file=sys.stderr)
+    frame = parsed.frame
     if args.out:
         print(f"{len(frame)} transactions written to {args.out}")
     else:

@@ -28,7 +28,8 @@ def build_definitions() -> dg.Definitions:
     for system in systems:
         if phase_of[system.name].loads_erp:
             for entity in system.entities:
-                feeds.setdefault(entity.canonical, []).append(Feed(entity))
+                feeds.setdefault(entity.canonical, []).append(Feed(
+                    entity, requires_complete_statements=phase_of[system.name].requires("complete_statements")))
     master = bool(feeds.get("customer"))
     erp_defs = build_erp_defs(feeds, master=master)
     if master:

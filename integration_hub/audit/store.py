@@ -1,4 +1,4 @@
-"""The hub store: quarantine, merges, record flags, cursors, run metrics and run failures.
+"""The hub store: quarantine, merges, record flags, incomplete statements, cursors, run metrics, failures.
 
 One SQLAlchemy database (SQLite file by default, PostgreSQL for teams) that outlives
 Dagster's own storage, so an auditor can ask what happened to any record.
@@ -57,6 +57,24 @@ record_flags = sa.Table(
     sa.Column("row_number", sa.Integer),
     sa.Column("column_name", sa.Text),
     sa.Column("flag", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Bank statements kept although they do not prove themselves complete (connectors/bank/completeness.py).
+incomplete_statements = sa.Table(
+    "incomplete_statements", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("statement_id", sa.Text, nullable=False),
+    sa.Column("account_mask", sa.String(64), nullable=False),
+    sa.Column("currency", sa.String(3)),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("stated_minor", sa.BigInteger),
+    sa.Column("computed_minor", sa.BigInteger),
+    sa.Column("transactions", sa.Integer, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -193,6 +211,29 @@ class HubStore:
             query = query.where(record_flags.c.flag == flag)
         with self.engine.connect() as conn:
             return pd.read_sql(query.order_by(record_flags.c.id), conn)
+
+    # incomplete statements --------------------------------------------------
+    def add_incomplete_statements(self, run_id: str, flagged: list, transactions: dict[tuple[str, str], int]) -> int:
+        """Record each IncompleteStatement with how many transactions it brought in;
+        `transactions` counts rows by (file, statement_id)."""
+        if not flagged:
+            return 0
+        now = _now()
+        payload = [{"run_id": run_id, "file": f.file, "line": f.line, "statement_id": f.statement_id,
+                    "account_mask": f.account_mask, "currency": f.currency, "status": f.status,
+                    "stated_minor": f.stated_minor, "computed_minor": f.computed_minor,
+                    "transactions": int(transactions.get((f.file, f.statement_id), 0)),
+                    "detail": f.detail, "created_at": now} for f in flagged]
+        with self.engine.begin() as conn:
+            conn.execute(incomplete_statements.insert(), payload)
+        return len(payload)
+
+    def incomplete_statements(self, run_ids: list[str] | None = None) -> pd.DataFrame:
+        query = sa.select(incomplete_statements)
+        if run_ids is not None:
+            query = query.where(incomplete_statements.c.run_id.in_(run_ids))
+        with self.engine.connect() as conn:
+            return pd.read_sql(query.order_by(incomplete_statements.c.id), conn)
 
     # cursors ----------------------------------------------------------------
     def get_cursor(self, system: str, entity: str) -> str | None:

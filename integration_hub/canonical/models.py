@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from integration_hub.connectors.bank.completeness import STATEMENT_STATUSES
+
 UTC_TS = "datetime64[ns, UTC]"
 _CURRENCY = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=False)
 _E164 = pa.Check.str_matches(r"^\+[1-9]\d{6,14}$")
@@ -97,6 +99,8 @@ BANK_TRANSACTION = pa.DataFrameSchema(
         "reference": pa.Column(str, nullable=True),
         "counterparty": pa.Column(str, nullable=True),
         "description": pa.Column(str, nullable=True),
+        # The hub keeps it (lineage, go-live); ERP targets load only their own columns (erp/base.py).
+        "statement_status": pa.Column(str, pa.Check.isin(STATEMENT_STATUSES), nullable=False),
     },
     name="bank_transaction", strict=True, coerce=True,
 )

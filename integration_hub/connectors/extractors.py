@@ -30,6 +30,7 @@ class Extraction:
     rejected_files: list[RejectedFile] = field(default_factory=list)
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     encoding: str | None = None            # of an export file: utf-8, or cp1252 when written in it
+    incomplete_statements: list = field(default_factory=list)   # bank IncompleteStatement flags, kept rows
 
     def quarantine(self, sensitive: tuple[str, ...] = ()) -> pd.DataFrame:
         """Quarantine records of the rejected files and rows, their raw text redacted. With declared
@@ -79,17 +80,19 @@ def statement_files(*folders: Path) -> list[Path]:
 
 
 def extract_statements(files: list[Path]) -> Extraction:
-    """Parse every statement file; a malformed file is rejected whole with its reason, the rest continue."""
-    from integration_hub.connectors.bank import StatementFormatError, parse_statement
+    """Parse every statement file; a malformed file is rejected whole with its reason, the rest continue.
+    A statement that parses but is not proven complete keeps its rows and is listed as a flag."""
+    from integration_hub.connectors.bank import StatementFormatError, read_statement
 
-    frames, rejected = [], []
+    frames, rejected, incomplete = [], [], []
     for path in files:
         try:
-            frame = parse_statement(path)
+            parsed = read_statement(path)
         except StatementFormatError as exc:
             rejected.append(RejectedFile(str(path), exc.rule, str(exc)))
             continue
-        frame = frame.astype({c: "string" for c in frame.columns if c != "line"})
+        incomplete += parsed.incomplete
+        frame = parsed.frame.astype({c: "string" for c in parsed.frame.columns if c != "line"})
         frame["_origin"] = str(path)
         frames.append(frame)
     if frames:
@@ -100,4 +103,5 @@ def extract_statements(files: list[Path]) -> Extraction:
     else:
         frame = stamp(pd.DataFrame(columns=["source_id"]), origin="")
     frame[ROW] = range(1, len(frame) + 1)
-    return Extraction(frame, origin=", ".join(str(p) for p in files), rejected_files=rejected)
+    return Extraction(frame, origin=", ".join(str(p) for p in files), rejected_files=rejected,
+                      incomplete_statements=incomplete)

@@ -12,6 +12,7 @@ from integration_hub.connectors.extractors import (Extraction, extract_export, e
                                                    extract_statements, statement_files)
 from integration_hub.defs.metadata import guarded, latest_materialization, preview, table_schema
 from integration_hub.connectors.exports import EXTRACTED_AT, ORIGIN
+from integration_hub.defs.statement_checks import complete_statements_check, record_incomplete_statements
 from integration_hub.defs.resources import (BillingApiResource, HubStoreResource, SecurityResource, SourcesResource,
                                             StripeResource)
 from integration_hub.gates.budget import within_budget
@@ -128,6 +129,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         rejected = extraction.quarantine(entity.sensitive)
         store.add_quarantine(context.run.run_id, system.name, entity.name, "extracted", rejected)
         _log_rejects(context, extraction)
+        incomplete = record_incomplete_statements(context, store, extraction)
         bad_rows = extraction.rejected_rows["row_number"].nunique()     # header entries name no row
         store.record_metric(context.run.run_id, system.name, entity.name, "extracted",
                             rows_in=len(frame) + bad_rows, rows_out=len(frame),
@@ -141,6 +143,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
                 rejected["rule"].value_counts().rename_axis("rule").reset_index(name="entries")
                 .to_markdown(index=False) if len(rejected) else "_none_"),
             "encrypted_columns": ", ".join(entity.sensitive) or "none",
+            **({"incomplete_statements": incomplete} if system.extractor == "bank_files" else {}),
             **{flag: protected.flagged_rows(flag) for flag in FREE_TEXT_FLAGS},
             "dagster/column_schema": table_schema(frame), "preview": preview(conceal(frame, entity.sensitive))})
 
@@ -214,8 +217,9 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
             "preview": preview(good)})
 
     cleaned_key = cleaned.key
+    statements = [complete_statements_check(extracted)] if system.extractor == "bank_files" else []
     # rows malformed in the file count against the budget too: a file of bad rows must not load as nothing
-    return [extracted, extracted_shape, _budget_check(extracted, phase, "extracted"),
+    return [extracted, extracted_shape, _budget_check(extracted, phase, "extracted"), *statements,
             cleaned, _budget_check(cleaned, phase, "cleaned"),
             mapped, _budget_check(mapped, phase, "mapped")]
 

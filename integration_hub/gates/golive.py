@@ -14,8 +14,11 @@ class GoLiveResult:
 
 
 def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int, money_column: str | None,
-                     expected_total: dict[str, int] | None, required: list[str]) -> GoLiveResult:
-    """Row count against the source, key fields present and unique, amount totals equal per currency.
+                     expected_total: dict[str, int] | None, required: list[str],
+                     allowed: dict[str, list[str]] | None = None) -> GoLiveResult:
+    """Row count against the source, key fields present and unique, amount totals equal per currency,
+    and each column of `allowed` within its values (a phase's enforced criteria, e.g. statement_status
+    complete).
 
     `expected_total` maps currency -> minor units. Each currency is checked on its own column
     (`<money>__<CUR>`, the amount where the row is in that currency, else 0): one sum across
@@ -31,6 +34,7 @@ def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int
         gxe.ExpectColumnValuesToBeUnique(column="external_id"),
         gxe.ExpectColumnValuesToMatchRegex(column="currency", regex=r"^[A-Z]{3}$"),
         *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in required],
+        *[gxe.ExpectColumnValuesToBeInSet(column=c, value_set=list(values)) for c, values in (allowed or {}).items()],
     ]
     frame = read_back.copy()
     if money_column is not None and expected_total is not None:

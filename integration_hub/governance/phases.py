@@ -9,6 +9,9 @@ import yaml
 
 PHASES_FILE = Path(__file__).with_name("phases.yaml")
 LOADING_STATUSES = {"live", "parallel"}
+# Success criteria a phase switches on with `true`, each enforced by a blocking go-live check
+# (the other criteria are prose for the go-live review).
+ENFORCED_CRITERIA = {"complete_statements": "every bank transaction comes from a statement proven complete"}
 
 
 @dataclass(frozen=True)
@@ -20,10 +23,23 @@ class Phase:
     systems: tuple[str, ...]
     error_budget: float
     go_live: date | None
+    enforced: frozenset[str] = frozenset()     # ENFORCED_CRITERIA this phase switched on
 
     @property
     def loads_erp(self) -> bool:
         return self.status in LOADING_STATUSES
+
+    def requires(self, criterion: str) -> bool:
+        return criterion in self.enforced
+
+
+def _enforced(path: Path, name: str, criteria: dict) -> frozenset[str]:
+    switches = {key: value for key, value in (criteria or {}).items() if isinstance(value, bool)}
+    unknown = sorted(set(switches) - set(ENFORCED_CRITERIA))
+    if unknown:
+        raise ValueError(f"{path}: phase {name}: success criteria {unknown} cannot be enforced; "
+                         f"the enforceable ones are {sorted(ENFORCED_CRITERIA)}")
+    return frozenset(key for key, on in switches.items() if on)
 
 
 def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
@@ -35,5 +51,6 @@ def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
             raise ValueError(f"{path}: phase {name}: error_budget must be a share between 0 and 1, got {budget}")
         phases[name] = Phase(name=name, order=int(raw["order"]), title=raw.get("title", name),
                              status=raw.get("status", "planned"), systems=tuple(raw.get("systems", [])),
-                             error_budget=budget, go_live=raw.get("go_live"))
+                             error_budget=budget, go_live=raw.get("go_live"),
+                             enforced=_enforced(path, name, raw.get("success_criteria")))
     return dict(sorted(phases.items(), key=lambda kv: kv[1].order))

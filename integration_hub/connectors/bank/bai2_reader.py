@@ -4,9 +4,11 @@ Amounts in BAI2 are already minor units (implied decimals follow the currency), 
 amounts are unsigned and the type code says credit or debit. The currency comes from the
 03 account identifier, else the 02 group header, else USD as the spec prescribes. The
 file's control totals and record counts are checked against the trailer that states them
-(statement.summary_mismatch, as for a camt.053 TxsSummry): the trailers are mandatory, so a
-dropped or truncated record always shows. The 03 summaries are not held against the details:
-the spec's own example reports totals it does not itemize.
+(statement.summary_mismatch): the trailers are mandatory file structure, so a dropped or
+truncated record always shows, and such a file is refused rather than flagged (unlike a camt.053
+or MT940 whose balances disagree: there the bank's figures, not the file, are in question).
+The 03 summaries are not held against the details: the spec's own example reports totals it
+does not itemize.
 """
 from __future__ import annotations
 
@@ -23,14 +25,15 @@ from integration_hub.connectors.bank.bai2_records import (
     NumberedRecords,
     scan_records,
 )
+from integration_hub.connectors.bank.completeness import COMPLETE, IncompleteStatement
 from integration_hub.connectors.bank.errors import StatementFormatError
 from integration_hub.connectors.bank.records import check_currency, mask_account, split_lines
 
 _SIGN = {TypeCodeTransaction.credit: 1, TypeCodeTransaction.debit: -1, TypeCodeTransaction.misc: 0}
 
 
-def read_bai2(path: str, data: bytes) -> list[dict]:
-    """One row per 16 transaction detail record, in file order."""
+def read_bai2(path: str, data: bytes) -> tuple[list[dict], list[IncompleteStatement]]:
+    """One row per 16 transaction detail record, in file order; a file that parses is complete."""
     numbered = scan_records(path, split_lines(data))
     records = NumberedRecords(numbered)
     try:
@@ -39,7 +42,10 @@ def read_bai2(path: str, data: bytes) -> list[dict]:
         code = dict(numbered)[records.line][:2]
         message = f"bad {RECORD_NAMES[code]} ({code}) record: {exc}"
         raise StatementFormatError(path, records.line, message) from None
-    return _Walk(path, iter(records.starts)).file(parsed)
+    rows = _Walk(path, iter(records.starts)).file(parsed)
+    for row in rows:
+        row["statement_status"] = COMPLETE
+    return rows, []
 
 
 def _count(*models: object) -> int:

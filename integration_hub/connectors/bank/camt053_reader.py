@@ -6,13 +6,13 @@ other party: the debtor on a credit, the creditor on a debit. Reads both the .02
 party layout (Dbtr/Nm) and the .08 one (Dbtr/Pty/Nm). The reference is the EndToEndId
 unless NOTPROVIDED, else the structured creditor reference, else the first Ustrd line.
 
-Two controls prove a statement complete, and every statement must carry one of them: its
-booked entries bridge the opening (OPBD/PRCD) and closing (CLBD) booked balances, and the
-transactions summary (TxsSummry: count, sum and net of all entries, of credits, of debits)
-agrees with the entries. Without a closing balance the summary is what catches a missing
-entry; a statement with neither is refused as unverifiable. A refusal names its control
-(statement.balance_mismatch, statement.summary_mismatch, statement.unverifiable) and the
-numbers, so the quarantine says what to ask the bank.
+Two controls prove a statement complete: its booked entries bridge the opening (OPBD/PRCD)
+and closing (CLBD) booked balances, and the transactions summary (TxsSummry: count, sum and
+net of all entries, of credits, of debits) agrees with the entries. A statement that fails
+one (balance_mismatch, summary_mismatch) or states neither (unverifiable) is still read: its
+rows carry that status and the reader reports it with the figures (see completeness), so the
+cash reaches the hub and the question for the bank is on record. Broken structure (no
+amount, bad dates, entries whose details do not add up) still refuses the file at its line.
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from typing import NoReturn
 
+from integration_hub.connectors.bank.completeness import (BALANCE_MISMATCH, SUMMARY_MISMATCH, UNVERIFIABLE,
+                                                          IncompleteStatement, Problem, flag_statement)
 from integration_hub.connectors.bank.errors import StatementFormatError
 from integration_hub.connectors.bank.records import check_currency, mask_account, to_minor
 from integration_hub.connectors.bank.xml_lines import parse_with_lines
@@ -35,15 +37,18 @@ _DOMAIN_CODE = ("BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFm
 _SUMMARY_TOTALS = (("TtlNtries", None, ""), ("TtlCdtNtries", 1, "credit "), ("TtlDbtNtries", -1, "debit "))
 
 
-def read_camt053(path: str, data: bytes) -> list[dict]:
-    """One row per entry, or per transaction detail of a batch entry, in file order."""
+def read_camt053(path: str, data: bytes) -> tuple[list[dict], list[IncompleteStatement]]:
+    """One row per entry, or per transaction detail of a batch entry, in file order; and the
+    statements that failed a completeness control."""
     root, lines = parse_with_lines(path, data)
-    return _Document(path, root, lines).rows()
+    document = _Document(path, root, lines)
+    return document.rows(), document.incomplete
 
 
 class _Document:
     def __init__(self, path: str, root: ET.Element, lines: dict[ET.Element, int]) -> None:
         self.path, self.lines = path, lines
+        self.incomplete: list[IncompleteStatement] = []
         self.body = next((el for el in root.iter() if el.tag.endswith("}BkToCstmrStmt")
                           and _NAMESPACE.search(el.tag)), None)
         if self.body is None:
@@ -78,21 +83,28 @@ class _Document:
             if not account:
                 self.fail(statement, "statement account has neither Id/IBAN nor Id/Othr/Id")
             base = {"account": account, "account_mask": mask_account(account), "statement_id": statement_id}
-            booked, entries = 0, []
+            booked, entries, found_rows = 0, [], []
             for entry in self.findall(statement, "Ntry"):
                 found = self.entry(entry, base)
-                rows.extend(found)
+                found_rows.extend(found)
                 moved = sum(row["amount_minor"] for row in found)
                 entries.append((self.sign(entry, None), abs(moved)))
                 if self.text(entry, "Sts", "Sts/Cd") in (None, "BOOK"):
                     booked += moved
-            mask = base["account_mask"]
-            balanced = self.check_balances(statement, booked, mask)
-            summarized = self.check_summary(statement, entries, self.currency(statement), mask)
+            mask, currency = base["account_mask"], self.currency(statement)
+            problems: list[Problem] = []
+            balanced = self.check_balances(statement, booked, mask, problems)
+            summarized = self.check_summary(statement, entries, currency, mask, problems)
             if not (balanced or summarized):
-                self.fail(statement, f"statement.unverifiable: account {mask}: statement {statement_id} states "
-                                     "neither an opening and a closing booked balance (OPBD or PRCD, and CLBD) nor "
-                                     "a TxsSummry count or sum, so a missing entry could not be detected")
+                problems.append(Problem(UNVERIFIABLE, self.lines.get(statement, 1),
+                                        f"account {mask}: statement {statement_id} states neither an opening and a "
+                                        "closing booked balance (OPBD or PRCD, and CLBD) nor a TxsSummry count or "
+                                        "sum, so a missing entry could not be detected"))
+            flag = flag_statement(found_rows, problems, file=self.path, statement_id=statement_id,
+                                  account_mask=mask, currency=currency)
+            if flag is not None:
+                self.incomplete.append(flag)
+            rows.extend(found_rows)
         return rows
 
     def currency(self, statement: ET.Element) -> str:
@@ -103,10 +115,10 @@ class _Document:
                 return amount.get("Ccy").strip().upper()
         return (self.text(statement, "Acct/Ccy") or "XXX").upper()
 
-    def check_balances(self, statement: ET.Element, moved: int, mask: str) -> bool:
+    def check_balances(self, statement: ET.Element, moved: int, mask: str, problems: list[Problem]) -> bool:
         """Opening booked balance plus the booked entries must give the closing booked balance,
         when the statement states both (a middle page of a paginated statement may not).
-        True when it did, so the balances were checked."""
+        True when it did, so the balances were checked; a disagreement goes to `problems`."""
         balances = {self.text(b, "Tp/CdOrPrtry/Cd"): b for b in self.findall(statement, "Bal")}
         opening, closing = balances.get("OPBD") or balances.get("PRCD"), balances.get("CLBD")
         if opening is None or closing is None:
@@ -114,14 +126,17 @@ class _Document:
         (start, currency), (end, _) = self.amount(opening), self.amount(closing)
         start, end = start * self.sign(opening, None), end * self.sign(closing, None)
         if start + moved != end:
-            self.fail(closing, f"statement.balance_mismatch: account {mask}: closing balance {end} is not the "
-                               f"opening balance {start} plus the entries {moved} (minor units of {currency})")
+            problems.append(Problem(BALANCE_MISMATCH, self.lines.get(closing, 1),
+                                    f"account {mask}: closing balance {end} is not the opening balance {start} "
+                                    f"plus the entries {moved} (minor units of {currency})",
+                                    stated_minor=end, computed_minor=start + moved))
         return True
 
     def check_summary(self, statement: ET.Element, entries: list[tuple[int, int]], currency: str,
-                      mask: str) -> bool:
+                      mask: str, problems: list[Problem]) -> bool:
         """Every count, sum and net the TxsSummry states must match the entries (sign, amount), all
-        statuses included. True when it stated a count or a sum, so the summary was checked."""
+        statuses included. True when it stated a count or a sum, so the summary was checked; each
+        disagreement goes to `problems`."""
         summary = self.find(statement, "TxsSummry")
         checked = False
         for name, side, what in _SUMMARY_TOTALS if summary is not None else ():
@@ -129,21 +144,24 @@ class _Document:
             if total is None:
                 continue
             amounts = [amount for sign, amount in entries if side is None or sign == side]
-            mismatch = f"statement.summary_mismatch: account {mask}: TxsSummry {name}"
+            mismatch = f"account {mask}: TxsSummry {name}"
+            line = self.lines.get(total, 1)
             count = self.text(total, "NbOfNtries")
             if count is not None:
                 checked = True
                 if not count.isdigit():
                     self.fail(total, f"TxsSummry {name}/NbOfNtries {count!r} is not a whole number")
                 if int(count) != len(amounts):
-                    self.fail(total, f"{mismatch}/NbOfNtries is {count} but the statement has {len(amounts)} "
-                                     f"{what}entries")
+                    problems.append(Problem(SUMMARY_MISMATCH, line, f"{mismatch}/NbOfNtries is {count} but the "
+                                            f"statement has {len(amounts)} {what}entries", int(count), len(amounts)))
             stated = self.text(total, "Sum")
             if stated is not None:
                 checked = True
-                if self.decimal(total, stated, currency) != sum(amounts):
-                    self.fail(total, f"{mismatch}/Sum is {self.decimal(total, stated, currency)} but the {what}"
-                                     f"entries add up to {sum(amounts)} (minor units of {currency})")
+                stated_sum = self.decimal(total, stated, currency)
+                if stated_sum != sum(amounts):
+                    problems.append(Problem(SUMMARY_MISMATCH, line, f"{mismatch}/Sum is {stated_sum} but the {what}"
+                                            f"entries add up to {sum(amounts)} (minor units of {currency})",
+                                            stated_sum, sum(amounts)))
             net = self.text(total, "TtlNetNtry/Amt", "TtlNetNtryAmt")
             if side is None and net is not None:
                 indicator = self.find(total, "TtlNetNtry")
@@ -151,8 +169,9 @@ class _Document:
                     total if indicator is None else indicator, 1)
                 actual = sum(sign * amount for sign, amount in entries)
                 if stated_net != actual:
-                    self.fail(total, f"{mismatch} net is {stated_net} but the entries add up to {actual} "
-                                     f"(minor units of {currency})")
+                    problems.append(Problem(SUMMARY_MISMATCH, line, f"{mismatch} net is {stated_net} but the "
+                                            f"entries add up to {actual} (minor units of {currency})",
+                                            stated_net, actual))
         return checked
 
     def decimal(self, element: ET.Element, text: str, currency: str) -> int:

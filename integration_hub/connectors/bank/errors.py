@@ -22,7 +22,7 @@ class StatementFormatError(ValueError):
 
     @property
     def rule(self) -> str:
-        """The completeness control the file failed, as its message starts (statement.balance_mismatch,
-        statement.summary_mismatch, statement.unverifiable), else statement_format: the quarantine rule."""
+        """The control the file failed, as its message starts (statement.summary_mismatch: a BAI2
+        trailer that disagrees with its records), else statement_format: the quarantine rule."""
         control = _CONTROL.match(self.message)
         return control.group(1) if control else "statement_format"

@@ -12,10 +12,10 @@ from integration_hub.standardize.currency import minor_exponent
 COLUMNS = [
     "account", "account_mask", "statement_id", "booking_date", "value_date", "amount_minor",
     "currency", "type_code", "reference", "counterparty", "description", "bank_ref", "line",
-    "source_id",
+    "source_id", "statement_status",
 ]
 _TEXT = ["account", "account_mask", "statement_id", "currency", "type_code", "reference",
-         "counterparty", "description", "bank_ref", "source_id"]
+         "counterparty", "description", "bank_ref", "source_id", "statement_status"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 

@@ -14,6 +14,7 @@ from integration_hub.audit.lineage import record_lineage, with_lineage
 from integration_hub.audit.load_journal import begin_load, finish_load, unfinished_loads
 from integration_hub.audit.load_evidence import lineage_rows, load_details, set_fingerprint
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
+from integration_hub.connectors.bank.completeness import COMPLETE
 from integration_hub.connectors.cursors import cursor_values
 from integration_hub.defs.erp import evidence
 from integration_hub.defs.factory import asset_key
@@ -40,6 +41,7 @@ REQUIRED = {"customer": ["name"], "invoice": ["invoice_number", "customer_extern
 @dataclass(frozen=True)
 class Feed:
     entity: EntityDeclaration
+    requires_complete_statements: bool = False   # its phase's go-live criterion complete_statements
 
     @property
     def input_name(self) -> str:
@@ -327,7 +329,9 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
     @dg.asset_check(asset=loaded_def, name=f"golive_{feed.input_name}", blocking=True,
                     additional_ins={"sent": _sent_input(entity, master)},
                     description=f"Great Expectations go-live checkpoint for {entity.system}/{entity.name}: row "
-                                "count and amount total equal what was sent, key fields present and unique.")
+                                "count and amount total equal what was sent, key fields present and unique"
+                                + ("; every statement complete (the phase's complete_statements criterion)."
+                                   if feed.requires_complete_statements else "."))
     @guarded
     def _check(context: dg.AssetCheckExecutionContext, hub: HubStoreResource, loaded: pd.DataFrame,
                sent: pd.DataFrame) -> dg.AssetCheckResult:
@@ -340,9 +344,13 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
         held = loaded[loaded["external_id"].isin(mapped["external_id"])]
         money = MONEY_COLUMNS.get(canonical)
         totals = {str(c): int(t) for c, t in expected.groupby("currency")[money].sum().items()} if money else None
+        allowed = {}
+        if feed.requires_complete_statements and "statement_status" in mapped:
+            # The ERP does not hold the status; each record it holds is checked with the status it was sent with.
+            held = held.merge(mapped[["external_id", "statement_status"]], on="external_id", how="left")
+            allowed["statement_status"] = [COMPLETE]
         result = run_golive_suite(held, entity=canonical, expected_rows=len(expected), money_column=money,
-                                  expected_total=totals,
-                                  required=REQUIRED[canonical])
+                                  expected_total=totals, required=REQUIRED[canonical], allowed=allowed)
         failed = result.results[~result.results["success"]]
         return dg.AssetCheckResult(
             passed=result.success, severity=dg.AssetCheckSeverity.ERROR,

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from integration_hub.connectors.bank import StatementFormatError, parse_statement
+from integration_hub.connectors.bank import StatementFormatError, parse_statement, read_statement
 from integration_hub_tests.connectors.bank.conftest import SAMPLES, line_of, sample_text
 
 ISO = "camt053_iso_business_example.xml"
@@ -103,8 +103,6 @@ def _broken(write, name: str, old: str, new: str):
     (V02, "<CdtDbtInd>DBIT</CdtDbtInd>", "<CdtDbtInd>DEBIT</CdtDbtInd>", ("<Ntry>", 2), "'DEBIT'"),
     (V02, '<Amt Ccy="EUR">2000.00</Amt>', '<Amt Ccy="EUR">2000.01</Amt>', ("<Ntry>", 3),
      "batch transactions add up to -450001"),
-    (V02, '<Amt Ccy="EUR">17590.64</Amt>', '<Amt Ccy="EUR">17590.65</Amt>', ("<Bal>", 2),
-     "closing balance 1759065 is not the opening balance 1000000 plus the entries 759064"),
     (V02, "<Dt>2024-03-01</Dt>\n        </ValDt>", "<Dt>2024-03-32</Dt>\n        </ValDt>", ("<ValDt>", 2),
      "not an ISO date"),
     (ISO, "</Ntry>\n\t\t\t<Ntry>", "</Ntry>\n\t\t\t</Ntry>", ("</Ntry>", 2), "XML not well-formed"),
@@ -138,12 +136,29 @@ def test_unsupported_version_is_named(write) -> None:
         parse_statement(path)
 
 
-def test_balance_error_masks_the_iban(write) -> None:
+def _flag(path):
+    """The one flagged statement of a file whose rows were all kept, with their status."""
+    parsed = read_statement(path)
+    [flag] = parsed.incomplete
+    assert len(parsed.frame) == 6 - (flag.statement_id == "missing")
+    assert set(parsed.frame["statement_status"]) == {flag.status}
+    return parsed, flag
+
+
+def test_closing_balance_that_does_not_bridge_is_flagged_with_both_figures_and_the_rows_kept(write) -> None:
+    path = _broken(write, V02, '<Amt Ccy="EUR">17590.64</Amt>', '<Amt Ccy="EUR">17590.65</Amt>')
+    parsed, flag = _flag(path)
+    assert (flag.status, flag.stated_minor, flag.computed_minor) == ("balance_mismatch", 1759065, 1759064)
+    assert flag.line == line_of(path.read_text(), "<Bal>", 2)
+    assert "closing balance 1759065 is not the opening balance 1000000 plus the entries 759064" in flag.detail
+    assert parsed.frame["amount_minor"].sum() == 759064
+
+
+def test_balance_flag_masks_the_iban(write) -> None:
     path = _broken(write, V02, '<Amt Ccy="EUR">17590.64</Amt>', '<Amt Ccy="EUR">17590.00</Amt>')
-    with pytest.raises(StatementFormatError) as caught:
-        parse_statement(path)
-    assert "****3000" in str(caught.value)
-    assert "DE89370400440532013000" not in str(caught.value)
+    _, flag = _flag(path)
+    assert "****3000" in str(flag)
+    assert "DE89370400440532013000" not in str(flag)
 
 
 # The V02 sample's entries: +1250.00, -35.90, -4500.00 (a batch), +10876.54 EUR.
@@ -179,11 +194,14 @@ def test_summary_that_agrees_with_the_entries_verifies_a_statement_without_closi
 
 def test_missing_entry_with_its_closing_balance_removed_is_caught_by_the_summary(write) -> None:
     path = write("missing.xml", _v02(closing=False, fee=False))
-    with pytest.raises(StatementFormatError) as caught:
-        parse_statement(path)
-    assert caught.value.message.startswith("statement.summary_mismatch: account ****3000: ")
-    assert "TxsSummry TtlNtries/NbOfNtries is 4 but the statement has 3 entries" in caught.value.message
-    assert caught.value.line == line_of(path.read_text(), "<TtlNtries>")
+    parsed = read_statement(path)
+    [flag] = parsed.incomplete
+    assert flag.status == "summary_mismatch"
+    assert flag.detail.startswith("account ****3000: TxsSummry TtlNtries/NbOfNtries is 4 but the statement has 3 "
+                                  "entries")
+    assert (flag.stated_minor, flag.computed_minor) == (4, 3)
+    assert flag.line == line_of(path.read_text(), "<TtlNtries>")
+    assert len(parsed.frame) == 5 and set(parsed.frame["statement_status"]) == {"summary_mismatch"}
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -195,24 +213,32 @@ def test_missing_entry_with_its_closing_balance_removed_is_caught_by_the_summary
      "TtlCdtNtries/NbOfNtries is 3 but the statement has 2 credit entries"),
     ("<Sum>4535.90</Sum>", "<Sum>4535.00</Sum>", "TtlDbtNtries/Sum is 453500 but the debit entries add up to 453590"),
 ])
-def test_summary_disagreeing_with_the_entries_is_refused_naming_the_total(write, old, new, message) -> None:
+def test_summary_disagreeing_with_the_entries_is_flagged_naming_the_total(write, old, new, message) -> None:
     text = _v02()
     assert old in text
-    with pytest.raises(StatementFormatError, match="statement.summary_mismatch") as caught:
-        parse_statement(write("summary.xml", text.replace(old, new, 1)))
-    assert message in caught.value.message
-    assert ("(minor units of EUR)" in caught.value.message) == ("NbOfNtries" not in message)
+    _, flag = _flag(write("summary.xml", text.replace(old, new, 1)))
+    assert flag.status == "summary_mismatch"
+    assert message in flag.detail
+    assert ("(minor units of EUR)" in flag.detail) == ("NbOfNtries" not in message)
 
 
-def test_statement_without_closing_balance_or_summary_is_unverifiable(write) -> None:
+def test_statement_without_closing_balance_or_summary_is_flagged_unverifiable(write) -> None:
     path = write("bare.xml", _v02(summary=None, closing=False))
-    with pytest.raises(StatementFormatError) as caught:
-        parse_statement(path)
-    assert caught.value.message.startswith("statement.unverifiable: account ****3000: statement 0352C5320240304180511")
-    assert caught.value.line == line_of(path.read_text(), "<Stmt>")
+    _, flag = _flag(path)
+    assert flag.status == "unverifiable"
+    assert flag.detail.startswith("account ****3000: statement 0352C5320240304180511 states neither")
+    assert flag.line == line_of(path.read_text(), "<Stmt>")
 
 
-def test_balance_mismatch_is_named_as_such(write) -> None:
-    path = write("balance.xml", _v02(summary=None, fee=False))
-    with pytest.raises(StatementFormatError, match=r"statement.balance_mismatch: account \*{4}3000: closing balance"):
-        parse_statement(path)
+def test_a_complete_statement_is_not_flagged(write) -> None:
+    parsed = read_statement(write("ok.xml", _v02()))
+    assert parsed.incomplete == []
+    assert set(parsed.frame["statement_status"]) == {"complete"}
+
+
+def test_a_statement_failing_both_controls_is_flagged_once_listing_both(write) -> None:
+    parsed = read_statement(write("both.xml", _v02(fee=False)))
+    [flag] = parsed.incomplete
+    assert flag.status == "balance_mismatch"
+    assert [p.status for p in flag.problems] == ["balance_mismatch"] + ["summary_mismatch"] * 5
+    assert "NbOfNtries is 4 but the statement has 3 entries" in flag.detail

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from integration_hub.connectors.bank import StatementFormatError, parse_statement
+from integration_hub.connectors.bank import StatementFormatError, parse_statement, read_statement
 from integration_hub_tests.connectors.bank.conftest import SAMPLES, line_of, sample_text
 
 GERMAN = "mt940_german_structured.sta"
@@ -90,9 +90,6 @@ def _broken(write, name: str, old: str, new: str):
     (GERMAN, ":61:0211021102CR3000,", ":61:0211321102CR3000,", (":61:", 2), "malformed :61:"),
     (JPY, "C1500000,NTRF", "C1500000,50NTRF", (":61:", 1), "more decimals than JPY allows"),
     (GERMAN, ":25:10020030/1234567\n", "", (":20:", 1), "has no account identification :25:"),
-    (GERMAN, ":62F:C021130EUR4387,95", ":62F:C021130EUR4387,96", (":62F:", 1),
-     "closing balance 438796 is not the opening balance 218795 plus the statement lines 220000"),
-    (SEPA, ":60F:D070903EUR970499,9\n", "", (":20:", 2), "no opening balance"),
 ])
 def test_broken_files_name_the_line(write, name, old, new, at, message) -> None:
     path = _broken(write, name, old, new)
@@ -110,18 +107,49 @@ def test_truncated_statement_is_reported_at_its_last_line(write) -> None:
     assert caught.value.line == 20
 
 
-def test_errors_mask_the_account(write) -> None:
+def test_closing_balance_that_does_not_bridge_is_flagged_with_both_figures_and_the_rows_kept(write) -> None:
     path = _broken(write, GERMAN, ":62F:C021130EUR4387,95", ":62F:C021130EUR4387,96")
-    with pytest.raises(StatementFormatError) as caught:
-        parse_statement(path)
-    assert "****4567" in str(caught.value)
-    assert "10020030/1234567" not in str(caught.value)
+    parsed = read_statement(path)
+    [flag] = parsed.incomplete
+    assert (flag.status, flag.stated_minor, flag.computed_minor) == ("balance_mismatch", 438796, 438795)
+    assert flag.line == line_of(path.read_text(), ":62F:")
+    assert "closing balance 438796 is not the opening balance 218795 plus the statement lines 220000" in flag.detail
+    assert parsed.frame["amount_minor"].tolist() == [-80_000, 300_000]
+    assert set(parsed.frame["statement_status"]) == {"balance_mismatch"}
+
+
+def test_flags_mask_the_account(write) -> None:
+    [flag] = read_statement(_broken(write, GERMAN, ":62F:C021130EUR4387,95", ":62F:C021130EUR4387,96")).incomplete
+    assert "****4567" in str(flag)
+    assert "10020030/1234567" not in str(flag)
 
 
 def test_missing_statement_line_breaks_the_balance(write) -> None:
     """The closing balance :62F: is mandatory, so a dropped :61: always shows, as in camt.053 and BAI2."""
     path = _broken(write, GERMAN, ":61:0211011102DR800,NSTONONREF//55555\n", "")
-    with pytest.raises(StatementFormatError, match=r"line 15: statement\.balance_mismatch: account \*{4}4567: closing "
-                                                   r"balance 438795 is not the opening balance 218795 plus the "
-                                                   r"statement lines 300000"):
-        parse_statement(path)
+    [flag] = read_statement(path).incomplete
+    assert (flag.line, flag.status) == (15, "balance_mismatch")
+    assert flag.detail == ("account ****4567: closing balance 438795 is not the opening balance 218795 plus the "
+                           "statement lines 300000 (minor units of EUR)")
+
+
+def test_statement_without_opening_balance_is_flagged_and_the_others_stay_complete(write) -> None:
+    path = _broken(write, SEPA, ":60F:D070903EUR970499,9\n", "")
+    parsed = read_statement(path)
+    [flag] = parsed.incomplete
+    assert flag.status == "no_opening_balance"
+    assert flag.statement_id == "T089413956000001/00004/00001"
+    assert flag.line == line_of(path.read_text(), ":20:", 2)
+    assert flag.computed_minor is None and flag.stated_minor is not None
+    frame = parsed.frame
+    assert len(frame) == len(parse_statement(SAMPLES / SEPA))                 # every transaction kept
+    by_statement = frame.groupby("statement_id")["statement_status"].unique().map(list).to_dict()
+    assert by_statement == {"T089413946000001/00004/00001": ["complete"],
+                            "T089413956000001/00004/00001": ["no_opening_balance"]}
+    assert set(frame.loc[frame["statement_id"] == flag.statement_id, "currency"]) == {"EUR"}   # from :62F:
+
+
+def test_the_public_samples_are_complete() -> None:
+    for name in (GERMAN, SEPA, JPY):
+        parsed = read_statement(SAMPLES / name)
+        assert parsed.incomplete == [] and set(parsed.frame["statement_status"]) == {"complete"}
