@@ -6,9 +6,15 @@ name, empty password) answers {"list": [{"<object>": {...}}, ...], "next_offset"
 dates epoch seconds in the API; the export carries decimal major-unit text and formatted
 dates, so both are converted here and one cleaning path serves the API and the file.
 Invoice statuses are folded into the export's vocabulary (open, paid, void).
+
+Offset pagination repeats an object when one is added ahead of it between two pages: one
+extraction yields each object once (by id), counting what it dropped in
+`duplicates_skipped` and logging it. A page that is not JSON, not a list, or hands back an
+offset already followed is a BillingAPIError naming the endpoint and status.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,6 +28,7 @@ from integration_hub.connectors.http import build_session, redact_url
 from integration_hub.security.redact import register_secret
 from integration_hub.standardize.currency import minor_exponent
 
+log = logging.getLogger(__name__)
 OBJECT_NAMES = {"customers": "customer", "invoices": "invoice", "credit_notes": "credit_note"}
 MAX_PAGE_SIZE = 100
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -120,6 +127,7 @@ class BillingClient:
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session(system="billing")
         self.page_size = page_size
+        self.duplicates_skipped: dict[str, int] = {}   # resource -> repeated objects dropped, last extraction
 
     def __repr__(self) -> str:
         return f"BillingClient(base_url={self.base_url!r})"
@@ -134,13 +142,34 @@ class BillingClient:
         params: dict[str, Any] = {"limit": self.page_size}
         if updated_after is not None:
             params["updated_at[after]"] = int(updated_after)
+        path = f"/api/v2/{resource}"
+        seen: set[str] = set()
+        offsets: set[str] = set()
+        self.duplicates_skipped[resource] = 0
         while True:
-            page = self._get_list(f"/api/v2/{resource}", params)
-            for entry in page["list"]:
-                yield entry[name]
-            if not page.get("next_offset"):
+            page = self._get_list(path, params)
+            objects = [entry.get(name) if isinstance(entry, dict) else None for entry in page["list"]]
+            if not all(isinstance(o, dict) and o.get("id") for o in objects):
+                raise BillingAPIError(200, None, None, f"GET {path}: a listed entry has no {name} with an id")
+            repeated = 0
+            for obj in objects:
+                if obj["id"] in seen:
+                    repeated += 1
+                    continue
+                seen.add(obj["id"])
+                yield obj
+            if repeated:
+                self.duplicates_skipped[resource] += repeated
+                log.warning("billing GET %s: %d object(s) already seen on an earlier page skipped (offset=%s)",
+                            path, repeated, params.get("offset"))
+            next_offset = page.get("next_offset")
+            if not next_offset:
                 return
-            params["offset"] = page["next_offset"]
+            if str(next_offset) in offsets or next_offset == params.get("offset"):
+                raise BillingAPIError(200, None, None,
+                                      f"GET {path}: pagination does not advance (next_offset {next_offset} again)")
+            offsets.add(str(next_offset))
+            params["offset"] = next_offset
 
     def extract(self, resource: str, cursor: int | None = None) -> tuple[pd.DataFrame, int | None]:
         """Objects updated at or after `cursor`, flattened, and the cursor to resume from (max `updated_at` seen).
@@ -157,7 +186,10 @@ class BillingClient:
         response = self.session.get(f"{self.base_url}{path}", params=params, auth=self._auth)
         try:
             payload = response.json()
-        except ValueError:
+        except ValueError as error:
+            if response.ok:
+                raise BillingAPIError(response.status_code, None, None,
+                                      f"GET {path}: malformed JSON in the answer ({error})") from None
             payload = None
         if not response.ok:
             body = payload if isinstance(payload, dict) else {}

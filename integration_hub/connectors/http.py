@@ -14,7 +14,11 @@ What the session enforces, and why it cannot be switched off by a caller:
   where the local fakes used by tests and demos listen without TLS. The check runs before
   any connection is opened, redirects included.
 - Timeouts always apply, and idempotent requests are retried with exponential backoff on
-  429/5xx, waiting what ``Retry-After`` asks (seconds or an HTTP date).
+  429/5xx, read timeouts, reset connections and bodies cut short, waiting what
+  ``Retry-After`` asks (seconds or an HTTP date). A 429 draws on its own budget first
+  (``rate_limit_retries``): a vendor that throttles is asking to be called again later, not
+  failing. Every budget is finite; when one runs out, RetriesExhaustedError names the
+  system, method, URL (secrets redacted), attempts and the last status or error.
 """
 from __future__ import annotations
 
@@ -30,7 +34,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import certifi
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import RequestHistory, Retry
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # A hostile or confused server must not park a sync for hours with a huge Retry-After.
@@ -44,8 +49,55 @@ class InsecureURLError(requests.exceptions.InvalidURL):
     """A plain-HTTP URL to a host that is not loopback."""
 
 
-class RetriesExhaustedError(requests.exceptions.RetryError):
-    """The server kept answering with a retryable status until the retry budget ran out."""
+class RetriesExhaustedError(requests.exceptions.RetryError, requests.exceptions.ConnectionError):
+    """The server kept failing (a retryable status, a timeout, a reset or cut connection) until
+    the retry budget ran out. `system`, `method`, `url` (redacted), `attempts`, and `status`
+    (the last HTTP status, None when the last attempt got no answer) say which call."""
+
+    def __init__(self, message: str = "", *, system: str | None = None, method: str | None = None,
+                 url: str | None = None, attempts: int | None = None, status: int | None = None,
+                 request=None) -> None:
+        super().__init__(message, request=request)
+        self.system, self.method, self.url, self.attempts, self.status = system, method, url, attempts, status
+
+
+class _HubRetry(Retry):
+    """urllib3's Retry with a separate budget for 429s, and its history kept on the final error."""
+
+    def __init__(self, *args: Any, rate_limit: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rate_limit = rate_limit
+
+    def new(self, **kw: Any) -> _HubRetry:
+        kw.setdefault("rate_limit", self.rate_limit)
+        return super().new(**kw)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        current: Retry = self
+        if error is None and response is not None and response.status == 429 and self.rate_limit > 0:
+            # Spend the 429 budget, not the general one: give back the count increment takes.
+            current = self.new(rate_limit=self.rate_limit - 1,
+                               total=None if self.total is None else self.total + 1,
+                               status=None if self.status is None else self.status + 1)
+        try:
+            return Retry.increment(current, method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError as exc:
+            exc.hub_history = current.history + (  # type: ignore[attr-defined]
+                RequestHistory(method, url, error, getattr(response, "status", None), None),)
+            raise
+
+
+def _give_up_reason(cause: BaseException | None) -> tuple[int | None, str]:
+    """The last status (when there was an answer) and a short reason for a call that gave up."""
+    reason = getattr(cause, "reason", cause)
+    history = getattr(cause, "hub_history", ())
+    status = history[-1].status if history else None
+    if status is not None:
+        return status, f"last answer HTTP {status}"
+    error = history[-1].error if history else reason
+    if isinstance(error, ReadTimeoutError) or "timed out" in str(error).lower():
+        return None, f"no answer (read timeout: {error})"
+    return None, f"no answer ({type(error).__name__}: {error})"
 
 
 def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
@@ -78,9 +130,11 @@ def redact_url(url: str) -> str:
 class _SecureAdapter(HTTPAdapter):
     """Pins the TLS context, certificate checks, default timeout and the loopback-only HTTP rule."""
 
-    def __init__(self, context: ssl.SSLContext, timeout: tuple[float, float], retry: Retry) -> None:
+    def __init__(self, context: ssl.SSLContext, timeout: tuple[float, float], retry: Retry,
+                 system: str = "http") -> None:
         self._context = context
         self._timeout = timeout
+        self._system = system
         super().__init__(max_retries=retry)
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
@@ -108,11 +162,19 @@ class _SecureAdapter(HTTPAdapter):
             )
         try:
             return super().send(request, stream, timeout or self._timeout, True, cert, proxies)
-        except requests.exceptions.RetryError as error:
-            attempts = self.max_retries.total + 1
+        except requests.exceptions.SSLError:
+            raise
+        except (requests.exceptions.RetryError, requests.exceptions.ConnectionError) as error:
+            cause = error.args[0] if error.args else None
+            if not isinstance(cause, MaxRetryError):
+                raise   # a call that was not retried (not idempotent, or retries off) keeps its own error
+            history = getattr(cause, "hub_history", ())
+            status, reason = _give_up_reason(cause)
+            attempts = len(history) or self.max_retries.total + 1
+            url = redact_url(request.url)
             raise RetriesExhaustedError(
-                f"{request.method} {redact_url(request.url)} gave up after {attempts} attempts: "
-                f"{getattr(error.args[0], 'reason', error)}",
+                f"{self._system}: {request.method} {url} gave up after {attempts} attempts: {reason}",
+                system=self._system, method=request.method, url=url, attempts=attempts, status=status,
                 request=request,
             ) from error
 
@@ -145,9 +207,11 @@ class HubSession(requests.Session):
                 return self._send_logged(request, **kwargs)
             except TRUNCATED_BODY_ERRORS as error:
                 if not retryable or attempt >= self.body_retries:
+                    url = redact_url(request.url or "")
                     raise RetriesExhaustedError(
-                        f"{request.method} {redact_url(request.url or '')} gave up after {attempt + 1} attempts: "
-                        f"truncated body ({type(error).__name__})", request=request) from error
+                        f"{self.system}: {request.method} {url} gave up after {attempt + 1} attempts: "
+                        f"truncated body ({type(error).__name__})", system=self.system, method=request.method,
+                        url=url, attempts=attempt + 1, request=request) from error
                 time.sleep(self.backoff_factor * 2 ** attempt)
                 attempt += 1
 
@@ -205,6 +269,7 @@ def build_session(
     system: str,
     timeout: tuple[float, float] = (5, 30),
     max_retries: int = 5,
+    rate_limit_retries: int = 20,
     backoff_factor: float = 0.5,
     ca_bundle: str | None = None,
     call_log: CallLog | None = None,
@@ -212,16 +277,18 @@ def build_session(
     """A session for `system` with TLS 1.2+, mandatory verification, timeouts and retries.
 
     `timeout` is (connect, read) seconds, used whenever a call passes none. Idempotent
-    methods are retried up to `max_retries` times on 429/500/502/503/504, backing off
-    `backoff_factor * 2**n` seconds or what `Retry-After` asks (capped at
-    RETRY_AFTER_MAX_SECONDS), and a body cut mid-response is fetched again as often; when the
-    budget runs out, RetriesExhaustedError. `call_log`,
+    methods are retried up to `max_retries` times on 429/500/502/503/504, read timeouts and
+    reset connections, backing off `backoff_factor * 2**n` seconds or what `Retry-After` asks
+    (capped at RETRY_AFTER_MAX_SECONDS), and a body cut mid-response is fetched again as
+    often; 429s first spend `rate_limit_retries` of their own. When the budget runs out,
+    RetriesExhaustedError names system, call, attempts and last status. `call_log`,
     if given, receives one dict per HTTP exchange: system, method, url (secrets redacted),
     status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error,
     and the raw request_body / response_body (None when streamed): a call log must redact
     them before storing, as audit.api_log.ApiCallLog does. Headers are never logged.
     """
-    retry = Retry(
+    retry = _HubRetry(
+        rate_limit=rate_limit_retries,
         total=max_retries,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
@@ -230,7 +297,7 @@ def build_session(
         retry_after_max=RETRY_AFTER_MAX_SECONDS,
         raise_on_status=True,
     )
-    adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry)
+    adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry, system)
     session = HubSession(system, call_log, body_retries=max_retries, backoff_factor=backoff_factor)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -4,9 +4,15 @@ Stripe lists newest first, `limit` objects at a time (1-100); the next page is a
 with `starting_after=<id of the last object>` while `has_more` is true. Incremental runs
 filter on `created[gte]=<cursor>`: inclusive, so an object created in the same second as
 the last one seen is never missed, at the price of the caller de-duplicating by id.
+
+One extraction yields each object once: an object a later page repeats is dropped by id,
+counted in `duplicates_skipped` and logged. A page that is not JSON, not a list, holds an
+object without an id, or does not move the pagination forward is a StripeAPIError naming
+the endpoint and status, never a hang or a raw decoder traceback.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -58,6 +64,7 @@ EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+log = logging.getLogger(__name__)
 _KEY_PATTERN = re.compile(r"\b[rsp]k_(?:test|live)_[A-Za-z0-9*]*")
 
 
@@ -67,8 +74,8 @@ class StripeAPIError(Exception):
     def __init__(self, status: int, type_: str | None, code: str | None, message: str, param: str | None = None):
         self.status, self.type, self.code, self.param = status, type_, code, param
         self.message = _KEY_PATTERN.sub("[redacted key]", message)
-        detail = f"{type_}/{code}" if code else f"{type_}"
-        super().__init__(f"Stripe API {status} {detail}: {self.message}" + (f" (param {param})" if param else ""))
+        detail = f" {type_}/{code}" if code else (f" {type_}" if type_ else "")
+        super().__init__(f"Stripe API {status}{detail}: {self.message}" + (f" (param {param})" if param else ""))
 
 
 class _BearerAuth(AuthBase):
@@ -134,6 +141,7 @@ class StripeClient:
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session(system="stripe")
         self.page_size = page_size
+        self.duplicates_skipped: dict[str, int] = {}   # resource -> repeated objects dropped, last extraction
 
     def __repr__(self) -> str:
         return f"StripeClient(base_url={self.base_url!r})"
@@ -148,12 +156,24 @@ class StripeClient:
         params: dict[str, Any] = {"limit": self.page_size}
         if created_gte is not None:
             params["created[gte]"] = int(created_gte)
+        seen: set[str] = set()
+        self.duplicates_skipped[resource] = 0
         while True:
             page = self._get_list(path, params)
-            yield from page["data"]
+            fresh = [o for o in page["data"] if o["id"] not in seen and not seen.add(o["id"])]
+            repeated = len(page["data"]) - len(fresh)
+            if repeated:
+                self.duplicates_skipped[resource] += repeated
+                log.warning("stripe GET %s: %d object(s) already seen skipped (starting_after=%s)",
+                            path, repeated, params.get("starting_after"))
+            yield from fresh
             if not page.get("has_more") or not page["data"]:
                 return
-            params["starting_after"] = page["data"][-1]["id"]
+            last = page["data"][-1]["id"]
+            if not fresh or last == params.get("starting_after"):
+                raise StripeAPIError(200, None, None, f"GET {path}: pagination does not advance (has_more with "
+                                     f"no new object after starting_after={params.get('starting_after')})")
+            params["starting_after"] = last
 
     def extract(self, resource: str, cursor: int | None = None) -> tuple[pd.DataFrame, int | None]:
         """Objects created at or after `cursor`, flattened, and the cursor to resume from (max `created` seen)."""
@@ -166,7 +186,10 @@ class StripeClient:
         response = self.session.get(f"{self.base_url}{path}", params=params, auth=self._auth)
         try:
             payload = response.json()
-        except ValueError:
+        except ValueError as error:
+            if response.ok:
+                raise StripeAPIError(response.status_code, None, None,
+                                     f"GET {path}: malformed JSON in the answer ({error})") from None
             payload = None
         if not response.ok:
             error = payload.get("error") if isinstance(payload, dict) else None
@@ -179,4 +202,6 @@ class StripeClient:
         is_list = isinstance(payload, dict) and payload.get("object") == "list"
         if not (is_list and isinstance(payload.get("data"), list)):
             raise StripeAPIError(response.status_code, None, None, f"GET {path} did not answer with a list object")
+        if not all(isinstance(o, dict) and o.get("id") for o in payload["data"]):
+            raise StripeAPIError(response.status_code, None, None, f"GET {path}: a listed object has no id")
         return payload

@@ -73,8 +73,7 @@ class AcumaticaFake:
 
     def inject(self, *faults: Fault) -> None:
         """Answer the next requests with `faults` (after login, unlike faults given at construction)."""
-        with self._server._lock:
-            self._server._faults.extend(f for fault in faults for f in [fault] * fault.times)
+        self._server.inject(*faults)
 
     def values(self, entity: str) -> list[dict[str, Any]]:
         """Stored records of `entity`, unwrapped to field paths."""

@@ -94,6 +94,15 @@ class BillingFake:
         return Reply.json(200, page)
 
 
+def repeat_from_previous_page(count: int = 1):
+    """A Fault `rewrite` that puts the last `count` entries of the previous page at the head of this
+    one, as offset pagination does when objects are added ahead of the offset between two pages."""
+    def rewrite(page: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        repeated = (previous or {}).get("list", [])[-count:]
+        return {**page, "list": [*repeated, *page["list"]]}
+    return rewrite
+
+
 def objects_from_export(resource: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     """API objects for rows shaped like billing/<resource>.csv (the inverse of billing.flatten).
 

@@ -3,7 +3,8 @@
 Lists are newest first (created, then id, descending), paginated with `limit` and
 `starting_after`, filtered with `created[gt|gte|lt|lte]`. Auth is Bearer (or Basic with the
 key as user name); a wrong key gets 401 in Stripe's error shape. Faults (429 with
-Retry-After, 5xx) are injected per request through `faults`.
+Retry-After, 5xx, slow, reset or cut answers, malformed JSON, a repeated object via
+`repeat_from_previous_page`) are scheduled per request through `faults` (see server.Fault).
 """
 from __future__ import annotations
 
@@ -120,6 +121,15 @@ class StripeFake:
         end = start + int(limit_text)
         page = {"object": "list", "data": items[start:end], "has_more": end < len(items), "url": request.path}
         return Reply.json(200, page)
+
+
+def repeat_from_previous_page(count: int = 1):
+    """A Fault `rewrite` that puts the last `count` objects of the previous page at the head of this
+    one: the page repeats objects already listed, as a list that shifted under pagination would."""
+    def rewrite(page: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        repeated = (previous or {}).get("data", [])[-count:]
+        return {**page, "data": [*repeated, *page["data"]]}
+    return rewrite
 
 
 def objects_from_export(resource: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
