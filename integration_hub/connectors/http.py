@@ -236,10 +236,19 @@ class HubSession(requests.Session):
         try:
             response = super().send(request, **kwargs)
         except Exception as error:
-            self.call_log({**entry, **_outcome(None, started, False), "error": type(error).__name__})
+            self.call_log({**entry, **_outcome(None, started, False), "error": _error_name(error)})
             raise
         self.call_log({**entry, **_outcome(response, started, kwargs.get("stream", False)), "error": None})
         return response
+
+
+def _error_name(error: BaseException) -> str:
+    """What the call log names a failed exchange: a call that gave up after timeouts, resets or
+    refused connections is logged as the connection error its last attempt met."""
+    cause = error.__cause__
+    if isinstance(error, RetriesExhaustedError) and isinstance(cause, requests.exceptions.ConnectionError):
+        return type(cause).__name__
+    return type(error).__name__
 
 
 def _body_size(body: Any) -> int:
