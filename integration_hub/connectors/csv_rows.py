@@ -27,6 +27,7 @@ UNBALANCED_QUOTE = "row.unbalanced_quote"
 ENCODING = "row.encoding"
 FIELD_COUNT = "row.field_count"
 FIELD_TOO_LARGE = "row.field_too_large"
+NUL_BYTE = "row.nul_byte"
 DUPLICATE_COLUMN = "header.duplicate_column"
 
 # Fed after the last line: a quote still open at the end of the file swallows it, which is how an
@@ -99,11 +100,16 @@ def bounded(text: str, limit: int = VALUE_PREFIX) -> str:
     """`text`, or its first `limit` characters and its length: a 10 MB value is never stored whole.
     A digit run cut in two loses its kept half, so redaction still sees whole numbers."""
     if len(text) <= limit:
-        return show_bytes(text)
+        return _shown(text)
     prefix = text[:limit]
     if text[limit].isdigit():
         prefix = prefix.rstrip("0123456789")
-    return f"{show_bytes(prefix)}… [{len(text)} characters]"
+    return f"{_shown(prefix)}… [{len(text)} characters]"
+
+
+def _shown(text: str) -> str:
+    """Damaged bytes and NUL shown as \\xNN: a NUL cannot be stored in a PostgreSQL text column."""
+    return show_bytes(text).replace("\x00", "\\x00")
 
 
 def read_rows(text: str, id_column: str | None = None) -> Rows:
@@ -180,6 +186,9 @@ class _RowJudge:
             return ENCODING, self.header[at] if at < n else None, fields[at]
         if len(fields) != n:
             return FIELD_COUNT, None, f"{len(fields)} fields where the header has {n}"
+        at = next((i for i, f in enumerate(fields) if "\x00" in f), None)
+        if at is not None:      # a NUL is no character of any text: the row is damaged, not its file
+            return NUL_BYTE, self.header[at], fields[at]
         lines = self.feed.lines
         if (len(lines[start]) if end - start == 1 else len(self.feed.text(start, end))) > FIELD_LIMIT:
             at = next((i for i, f in enumerate(fields) if len(f) > FIELD_LIMIT), None)

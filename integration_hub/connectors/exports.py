@@ -25,7 +25,8 @@ ROW = "_row"
 ORIGIN = "_origin"
 EXTRACTED_AT = "_extracted_at"
 
-_SNIFF = 8192            # a NUL byte this early means a binary file (zip, xlsx, pdf), not CSV text
+_SNIFF = 8192            # NUL bytes this early in a file mean a binary file (zip, xlsx, pdf), not CSV text
+_BINARY_NULS = 8         # more NULs than this in the first _SNIFF bytes (or one in the header line): binary
 
 
 class ExportFileError(ValueError):
@@ -72,7 +73,9 @@ def read_export(path: Path, id_column: str | None = None) -> ExportRead:
 def _refuse_non_text(data: bytes) -> None:
     if not re.search(rb"\S", data):
         raise UnreadableFile("file.empty", "the file is empty")
-    if b"\x00" in data[:_SNIFF]:
+    head = data[:_SNIFF]
+    first_line = head.split(b"\n", 1)[0]
+    if b"\x00" in first_line or head.count(b"\x00") > _BINARY_NULS:
         raise UnreadableFile("file.binary", "the file holds binary data (NUL bytes), not CSV text")
 
 
@@ -80,7 +83,7 @@ def _fast(data: bytes) -> pd.DataFrame | None:
     """pyarrow's reading of UTF-8 `data`, or None when it failed or cannot be trusted: pyarrow takes
     duplicate header names, and a quote left open that swallows the rest of the file, without a word."""
     names = _header_names(data)
-    if names is None or len(set(names)) != len(names):
+    if names is None or len(set(names)) != len(names) or b"\x00" in data:    # a stray NUL: that row is bad
         return None
     try:
         table = pcsv.read_csv(

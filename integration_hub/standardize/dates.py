@@ -7,6 +7,8 @@ only when one order gives a real date ("13/01/2025", "01/15/2025") or both give 
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from integration_hub.standardize._core import Parsed
@@ -95,8 +97,9 @@ def parse_timestamps(s: pd.Series, *, assume_tz: str = "UTC", dayfirst: bool | N
     "15 Jan 2025"-style dates as UTC instants; naive values are taken to be in `assume_tz`.
 
     NA where the value is not a real instant ("31/02/2025", "yesterday"), with reason
-    date_ambiguous (undeclared order, both readings possible) or date_format_mismatch (readable,
-    but not in the declared `dayfirst` order or `format`).
+    date_ambiguous (undeclared order, both readings possible), date_format_mismatch (readable,
+    but not in the declared `dayfirst` order or `format`) or date_out_of_range (an ISO date the
+    nanosecond range cannot hold, "9999-12-31").
     """
     if format is not None and dayfirst is not None:
         raise ValueError("declare a date format or dayfirst, not both: the format already fixes the order")
@@ -105,7 +108,22 @@ def parse_timestamps(s: pd.Series, *, assume_tz: str = "UTC", dayfirst: bool | N
         out, reasons = _strict_format(text, format, assume_tz)
     else:
         out, reasons = _undeclared_order(text, dayfirst, assume_tz)
+    _out_of_range(text, out, reasons)
     return Parsed(out.set_axis(s.index), reasons.set_axis(s.index))
+
+
+def _out_of_range(text: pd.Series, out: pd.Series, reasons: pd.Series) -> None:
+    """Name why a real calendar date was refused when it lies outside what an instant can hold
+    (before 1677 or after 2262, "9999-12-31"): date_out_of_range, not an unreadable date."""
+    unread = text.notna() & out.isna() & reasons.isna()
+    if not unread.any():
+        return
+    for value in text[unread].unique():
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        reasons[unread & (text == value)] = "date_out_of_range"
 
 
 def parse_dates(s: pd.Series, *, dayfirst: bool | None = None, format: str | None = None) -> Parsed:
