@@ -181,8 +181,9 @@ class FakeServer:
                 previous = self._last_payload.get(request.path)
             reply = Reply.json(reply.status, fault.rewrite(json.loads(reply.body), previous),
                                {k: v for k, v in reply.headers.items() if k != "Content-Type"})
-        if reply.headers.get("Content-Type") == "application/json" and reply.status < 300:
-            with self._lock:
+        cut = fault is not None and (fault.malformed or fault.truncate)
+        if reply.headers.get("Content-Type") == "application/json" and reply.status < 300 and not cut:
+            with self._lock:   # what a later `rewrite` sees as the previous page: delivered whole
                 self._last_payload[request.path] = json.loads(reply.body)
         if fault is not None and fault.malformed:
             reply = Reply(reply.status, reply.body[:max(1, len(reply.body) // 2)] + b"<!-- cut -->", reply.headers)
