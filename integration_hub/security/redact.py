@@ -30,6 +30,11 @@ _registry: set[str] = set()
 _registry_lock = threading.Lock()
 _registry_pattern: re.Pattern | None = None
 
+# A field or parameter name that ends in a credential word: token, session_token, x-auth-token, token_secret,
+# client_secret, api_key, x-api-key, password... ("author", "tokenizer" and "api_key_expired" do not).
+_CREDENTIAL_NAME = (r"(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|pass|passphrase|secret|api[_-]?key|apikey|access[_-]?key|"
+                    r"private[_-]?key|token|signature|sig|credentials?|auth)")
+
 _PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
     (re.compile(r"(?i)\b(authorization|proxy-authorization|x-api-key|api-key|cookie)(['\"]?\s*[:=]\s*['\"]?)"
                 r"[^'\"\r\n,}]+"), rf"\1\2{REDACTED}"),
@@ -37,10 +42,11 @@ _PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
     (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+"), REDACTED),
     (re.compile(r"\bwhsec_[A-Za-z0-9]+"), REDACTED),
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@"), rf"\1:{REDACTED}@"),
-    (re.compile(r"(?i)\b((?:password|passwd|pwd|pass|secret|client_secret|api_?key|access_token|refresh_token|"
-                r"token|signature|sig)=)[^&\s#\"']+"), rf"\1{REDACTED}"),
-    (re.compile(r"(?i)(['\"](?:password|passwd|secret|client_secret|api_?key|access_token|refresh_token|token)"
-                r"['\"]\s*:\s*['\"])[^'\"]*"), rf"\1{REDACTED}"),
+    # A quoted credential field ("session_token": "..."), then any credential assignment (token=...,
+    # x-auth-token: ..., token_secret=...): the name ends in a credential word, whatever prefixes it.
+    (re.compile(rf"(?i)(['\"]{_CREDENTIAL_NAME}['\"]\s*:\s*['\"])(?!\[REDACTED\])[^'\"]*"), rf"\1{REDACTED}"),
+    (re.compile(rf"(?i)((?<![\w-]){_CREDENTIAL_NAME}['\"]?\s*[:=]\s*['\"]?)(?!\[REDACTED\])[^\s&#\"',;)}}\]]+"),
+     rf"\1{REDACTED}"),
     (re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"), "[SSN]"),
     (re.compile(r"(?<![\d-])\d{2}-\d{7}(?![\d-])"), "[EIN]"),
 )

@@ -30,9 +30,16 @@ STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
     ("payer DE89370400440532013000", "payer [iban ****3000]"),
     ("payer GB82 WEST 1234 5698 7654 32", "payer [iban ****5432]"),
     ("card 4111 1111 1111 1111", "card [card ****1111]"),
+    # Credential names with a prefix: vendor error bodies say session_token, x-auth-token, token_secret.
+    ("rejected (session_token=ab12cd34, x-auth-token: Zm9vYmFy_1)",
+     "rejected (session_token=[REDACTED], x-auth-token: [REDACTED])"),
+    ('{"client_token": "a b", "oauth_token_secret": "c"}', '{"client_token": "[REDACTED]", "oauth_token_secret": "[REDACTED]"}'),
+    ("X-Session-Token: 7f3a99 next", "X-Session-Token: [REDACTED] next"),
     # What must survive: ordinary words, dates, counts, ids, invalid IBAN-like codes.
     ("loaded 1234 rows on 2025-01-01 for INV-000123", "loaded 1234 rows on 2025-01-01 for INV-000123"),
     ("token validation failed; basic information", "token validation failed; basic information"),
+    ("invalid_request_error/api_key_expired: Expired key; author: Bob; tokenizer=3",
+     "invalid_request_error/api_key_expired: Expired key; author: Bob; tokenizer=3"),
     ("cus_12345678 ch_0001 run 5f2b", "cus_12345678 ch_0001 run 5f2b"),
     ("sku DE12ABCDEFGHIJKL", "sku DE12ABCDEFGHIJKL"),
 ])
