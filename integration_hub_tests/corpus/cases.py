@@ -14,6 +14,7 @@ Outcomes:
   Merged()                   an exact re-export, merged into its first copy
   Loaded(entity, fields)     accepted: the ERP record holds these normalized values
   Refused(rule, line)        the file is refused as one quarantine entry naming its line
+  StatementRead(...)         a statement file read: a row with that text loads, or all rows merge
   Flagged(status)            a statement kept, its rows carrying that statement_status, on record in
                              incomplete_statements
   ReadSame(encoding)         the file reads as the same rows as the original export
@@ -72,6 +73,16 @@ class Flagged:
 
     def __str__(self):
         return f"statement kept and flagged {self.status}"
+
+
+@dataclass(frozen=True)
+class StatementRead:
+    description: str | None = None      # a row of the file loads with this description text
+    merged: bool = False                # every row of the file merges into the copy read first
+
+    def __str__(self):
+        return ("every row merged into the first delivery" if self.merged
+                else f"accepted, a row loaded with description {self.description!r}")
 
 
 @dataclass(frozen=True)
@@ -418,8 +429,13 @@ BANK = [
          write=lambda p, t: p.write_bytes(b"Dear bank,\nplease find attached...\n")),
     Case("empty_statement", "bank", "bank/corpus_empty.sta", Refused("statement_format", 1),
          write=lambda p, t: p.write_bytes(b"")),
-    Case("statement_invalid_utf8", "bank", "bank/corpus_bad_bytes.sta", Refused("statement_format"),
-         write=_copy_of(MT, lambda b: b.replace(b":86:", b":86:\xff\xfe", 1))),
+    # MT940 is not UTF-8 by rule: bytes that are not UTF-8 are read as Latin-1, never dropped
+    Case("statement_latin1_bytes", "bank", MT, StatementRead("\u00ff\u00feREGUS"),
+         write=_in_place(lambda b: b.replace(b":86:", b":86:\xff\xfe", 1))),
+    # the bank sends the same statement again (read after the first: files are read in name order):
+    # every row is an exact re-export of one already read
+    Case("statement_delivered_twice", "bank", "bank/zz_delivered_again.xml", StatementRead(merged=True),
+         write=_copy_of(CAMT, lambda b: b)),
     Case("camt053_balance_mismatch", "gate", CAMT, Flagged("balance_mismatch"), write=_in_place(_camt_balance_off)),
     Case("mt940_balance_mismatch", "gate", MT, Flagged("balance_mismatch"), write=_in_place(_mt940_balance_off)),
 ]

@@ -26,7 +26,7 @@ from integration_hub.erp.ledger import SqlLedger
 from integration_hub.security.csv_cells import neutralize_cell
 from integration_hub_tests.corpus.build import Placed, build
 from integration_hub_tests.corpus.cases import (CASES, HYPERLINK, EmptyFile, Flagged, GateFails, Loaded, Merged,
-                                                Quarantined, ReadSame, Refused)
+                                                Quarantined, ReadSame, Refused, StatementRead)
 from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_phase
 
 ENTITY_OF = {"stripe/charges.csv": ("stripe", "charges"), "stripe/refunds.csv": ("stripe", "refunds"),
@@ -131,9 +131,26 @@ def judge(placed: Placed, out: Outcomes) -> str | None:
             return f"incomplete_statements for the file: {mine[['status', 'detail']].values.tolist()}"
         rows = out.stage_frame(case.file, "extracted")
         rows = rows[rows["_origin"] == str(placed.path)]
-        if rows.empty or set(rows["statement_status"]) != {expected.status}:
-            return f"extracted rows of the file: {len(rows)}, statuses {set(rows.get('statement_status', []))}"
+        flagged_rows = rows["statement_id"].isin(set(mine["statement_id"]))
+        if not flagged_rows.any() or set(rows.loc[flagged_rows, "statement_status"]) != {expected.status} \
+                or set(rows.loc[~flagged_rows, "statement_status"]) - {"complete"}:
+            return f"extracted rows of the file: {rows.groupby('statement_id')['statement_status'].first()}"
         return None
+    if isinstance(expected, StatementRead):
+        rows = out.stage_frame(case.file, "extracted")
+        rows = rows[rows["_origin"] == str(placed.path)]
+        if rows.empty:
+            return "no rows read from the file"
+        if expected.merged:
+            merged = out.store.merged(run_ids=[out.result.run_id], system="bank", entity="transactions")
+            missing = set(rows["_row"]) - set(merged["row_number"])
+            return f"{len(missing)} of {len(rows)} rows not merged" if missing else None
+        hit = rows[rows["description"].str.startswith(expected.description, na=False)]
+        if len(hit) != 1:
+            return f"{len(hit)} rows with description {expected.description!r}"
+        loaded = out.ledger.read_back("bank_transaction")
+        return None if f"bank:{hit['source_id'].iloc[0]}" in set(loaded["external_id"]) else \
+            f"not in the ERP: {hit['source_id'].iloc[0]} ({sorted(loaded['external_id'])[:3]}...)"
     if isinstance(expected, ReadSame):
         system, entity = ENTITY_OF[case.file]
         reference = placed.path.with_name(placed.path.name + ".reference")
@@ -262,8 +279,9 @@ def test_refused_files_and_statements(company, instance, lenient_budget):
         code, text = cli("bank", "parse", str(path))
         assert "Traceback" not in text and "root:x:0:0" not in text and "lollol" not in text, text
         assert code in (0, 2), (path, code, text)
+    refused = {str(p.path) for p in placed if isinstance(p.case.expected, Refused)}
     transactions = out.stage_frame("bank/x", "extracted")
-    assert not transactions["_origin"].str.contains("corpus_").any()
+    assert not transactions["_origin"].isin(refused).any()
     assert failures == []
 
 
