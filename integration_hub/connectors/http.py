@@ -22,11 +22,13 @@ What the session enforces, and why it cannot be switched off by a caller:
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -127,6 +129,27 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="[]"), ""))
 
 
+_unsafe = threading.local()
+
+
+@contextlib.contextmanager
+def not_replayed() -> Iterator[None]:
+    """Calls made inside (in this thread) are not sent again after the server may have acted on
+    them: no retry on a read timeout, a reset or a cut body, nor on a 5xx. Connection failures and
+    429s, which the server did not act on, are still retried. For a PUT that creates (Acumatica
+    numbering a payment itself): the caller checks what landed before it sends again."""
+    previous = getattr(_unsafe, "active", False)
+    _unsafe.active = True
+    try:
+        yield
+    finally:
+        _unsafe.active = previous
+
+
+def _replay_forbidden() -> bool:
+    return getattr(_unsafe, "active", False)
+
+
 class _SecureAdapter(HTTPAdapter):
     """Pins the TLS context, certificate checks, default timeout and the loopback-only HTTP rule."""
 
@@ -136,6 +159,16 @@ class _SecureAdapter(HTTPAdapter):
         self._timeout = timeout
         self._system = system
         super().__init__(max_retries=retry)
+
+    @property
+    def max_retries(self) -> Retry:
+        if _replay_forbidden():
+            return self._max_retries.new(read=False, status_forcelist=frozenset({429}))
+        return self._max_retries
+
+    @max_retries.setter
+    def max_retries(self, value: Retry) -> None:
+        self._max_retries = value
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, True, cert)
@@ -200,7 +233,8 @@ class HubSession(requests.Session):
         self.backoff_factor = backoff_factor
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        retryable = (request.method or "").upper() in Retry.DEFAULT_ALLOWED_METHODS and not kwargs.get("stream")
+        retryable = (request.method or "").upper() in Retry.DEFAULT_ALLOWED_METHODS and not kwargs.get("stream") \
+            and not _replay_forbidden()
         attempt = 0
         while True:
             try:

@@ -7,6 +7,12 @@ wrapped as {"value": ...}; a record the hub posted before is addressed by its Ac
 Reads page with `$top`/`$skip` until a short page. A refusal (422 with per-field "error"
 entries, or an error message) rejects the record with Acumatica's own words. 429 and 5xx
 answers to PUT and GET are retried by the shared HTTP session, honouring Retry-After.
+
+Acumatica numbers payments and refunds itself, so a PUT of a new one creates and is not
+idempotent: sent again after its answer was lost, it would create a second document. Such a
+create first looks the document up by the hub's key (PaymentRef); the create itself is never
+replayed after the server may have acted on it (timeout, reset, 5xx), it comes back rejected
+instead and the next run's look-up finds it if it landed.
 """
 from __future__ import annotations
 
@@ -16,13 +22,15 @@ from typing import Any
 
 import requests
 
-from integration_hub.connectors.http import build_session
+from integration_hub.connectors.http import RETRY_STATUSES, build_session, not_replayed
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.rest_target import RestTarget, Sent
 from integration_hub.erp.specs import ErpSpec, load_specs
 from integration_hub.erp.specs.documents import flatten
 
 DEFAULT_VERSION = "23.200.001"
+# Records Acumatica numbers itself (a PUT without their id creates), and the field holding the hub's key.
+AUTO_NUMBERED = {"Payment": "PaymentRef"}
 
 
 def wrap(document: Any) -> Any:
@@ -102,13 +110,46 @@ class AcumaticaTarget(RestTarget):
         return response
 
     def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+        key = AUTO_NUMBERED.get(spec.record)
+        creates = not erp_id and key is not None and document.get(key) not in (None, "")
+        if creates:
+            erp_id = self._find(spec, key, document)      # a create whose answer was lost earlier
+            creates = erp_id is None
         body = wrap(document)
         if erp_id:
             body["id"] = erp_id
-        response = self._call("PUT", f"{self.endpoint}/{spec.record}", json=body)
+        url = f"{self.endpoint}/{spec.record}"
+        if creates:
+            try:
+                with not_replayed():
+                    response = self._call("PUT", url, json=body)
+            except requests.RequestException as error:
+                return Sent(False, message=f"{spec.record} {_name(document)}: no answer from acumatica to a create "
+                                           f"({error}); not sent again: the next run looks it up by {key} first")
+            if response.status_code in RETRY_STATUSES - {429}:
+                return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)} to a create; "
+                                           f"not sent again: the next run looks it up by {key} first")
+        else:
+            response = self._call("PUT", url, json=body)
         if response.status_code == 200:
-            return Sent(True, str(response.json().get("id") or erp_id))
+            try:
+                return Sent(True, str(response.json().get("id") or erp_id))
+            except ValueError:
+                return Sent(False, message=f"{spec.record} {_name(document)}: Acumatica 200 to PUT {url}: "
+                                           "malformed JSON in the answer")
         return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)}")
+
+    def _find(self, spec: ErpSpec, key: str, document: dict) -> str | None:
+        """The Acumatica id of the record of this type whose `key` field holds the document's value."""
+        conditions = [f"{key} eq '{_quoted(document[key])}'"]
+        if document.get("Type"):
+            conditions.append(f"Type eq '{_quoted(document['Type'])}'")
+        response = self._call("GET", f"{self.endpoint}/{spec.record}",
+                              params={"$filter": " and ".join(conditions), "$top": 2})
+        if response.status_code != 200:
+            raise requests.RequestException(f"looking up {spec.record} {key}={document[key]}: {error_message(response)}")
+        found = [r.get("id") for r in _json_list(response, f"{spec.record} look-up")]
+        return str(found[0]) if found and found[0] else None
 
     def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
         details = sorted({p.split(".")[0].split("[")[0] for f in spec.inbound.fields for p in f.sources
@@ -119,7 +160,7 @@ class AcumaticaTarget(RestTarget):
             response = self._call("GET", f"{self.endpoint}/{spec.record}", params=params)
             if response.status_code != 200:
                 raise RuntimeError(f"reading {spec.record}: {error_message(response)}")
-            page = response.json()
+            page = _json_list(response, f"reading {spec.record}")
             records.extend(flatten(record, unwrap=True) for record in page)
             if len(page) < self.page_size:
                 return records
@@ -131,6 +172,21 @@ class AcumaticaTarget(RestTarget):
             self._logged_in = False
         self.session.close()
         self.postings.close()
+
+
+def _quoted(value: Any) -> str:
+    return str(value).replace("'", "''")
+
+
+def _json_list(response: requests.Response, what: str) -> list:
+    try:
+        page = response.json()
+    except ValueError:
+        raise RuntimeError(f"{what}: Acumatica {response.status_code} to GET {response.url}: "
+                           "malformed JSON in the answer") from None
+    if not isinstance(page, list):
+        raise RuntimeError(f"{what}: Acumatica {response.status_code}: expected a list of records")
+    return page
 
 
 def _name(document: dict) -> str:

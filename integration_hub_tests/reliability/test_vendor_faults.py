@@ -390,3 +390,47 @@ def test_sigkill_mid_pagination_then_a_rerun_loads_every_charge_once(company, in
     assert store.get_cursor("stripe", "charges") == str(BASE + 349) and rerun_calls == 3
     report(f"stripe {CHARGES}: SIGKILL while page 2 hung -> cursor untouched, nothing loaded; re-run: "
            f"250 charges once in {rerun_calls} calls, cursor {BASE + 349}")
+
+
+# --- the write side: an ERP that answers too late -------------------------------------------
+
+def test_acumatica_payment_whose_answer_was_lost_is_created_once(tmp_path):
+    """Acumatica numbers payments itself: a PUT without a key creates. When the answer to that PUT
+    is lost (the server acted, the client timed out), sending it again would create a second payment."""
+    from integration_hub.connectors.fakes.acumatica_fake import AcumaticaFake
+    from integration_hub.erp.acumatica import AcumaticaTarget
+    from integration_hub.erp.posting import PostingLog
+    from integration_hub_tests.erp import erp_batch
+    from integration_hub_tests.erp.test_acumatica import COMPANY, PASSWORD, USER
+
+    postings = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
+    path = "/entity/Default/23.200.001/Payment"
+    with AcumaticaFake(USER, PASSWORD, COMPANY) as fake:
+        session = build_session(system="acumatica", backoff_factor=0, timeout=(2, 0.5))
+        target = AcumaticaTarget(fake.base_url, USER, PASSWORD, COMPANY, postings, session=session, concurrency=1)
+        target.upsert("customer", erp_batch.customers(), run_id="r1", mapping_version="v")
+        target.upsert("invoice", erp_batch.invoices(), run_id="r1", mapping_version="v")
+        fake.inject(Fault(200, delay=1.0, path=path, method="PUT"), Fault(503, path=path, method="PUT"))
+        out = target.upsert("payment", erp_batch.payments(), run_id="r1", mapping_version="v")
+        time.sleep(1.2)                       # the create whose answer was lost lands meanwhile
+        puts = sum(1 for r in fake.requests if r.method == "PUT" and r.path == path)
+        refs = [p["PaymentRef"] for p in fake.values("Payment")]
+        # A second run (nothing in the posting record for a payment whose answer was lost) adds nothing.
+        before = len(fake.requests)
+        again = target.upsert("payment", erp_batch.payments(), run_id="r2", mapping_version="v")
+        second_run_bodies = [r.json() for r in fake.requests[before:] if r.method == "PUT"]
+        refs_after = [p["PaymentRef"] for p in fake.values("Payment")]
+        target.close()
+    assert sorted(refs) == ["stripe:ch_0001", "stripe:re_0001"]           # the lost create did land, once
+    assert sorted(refs_after) == ["stripe:ch_0001", "stripe:ch_0002", "stripe:re_0001"], refs_after
+    # The lost create and the one refused with a 503 come back rejected (not replayed) ...
+    assert out["outcome"].tolist() == ["rejected", "rejected", "created"], out["message"].tolist()
+    assert "no answer from acumatica to a create" in out["message"].iloc[0]
+    assert "503" in out["message"].iloc[1] and "PaymentRef" in out["message"].iloc[1]
+    # ... and the next run finds the one that landed (sent again by its id, an update in Acumatica) and
+    # creates the other once; both are first postings for the hub.
+    assert again["outcome"].tolist() == ["created", "created", "unchanged"], again["message"].tolist()
+    assert second_run_bodies[0].get("id") and not second_run_bodies[1].get("id")
+    report(f"acumatica PUT {path}: a create's answer lost (timeout after it landed), another refused with "
+           f"503 -> run 1 rejects both without replaying, run 2 updates one and creates the other: "
+           f"{len(refs_after)} payments once, {puts} PUTs in run 1")

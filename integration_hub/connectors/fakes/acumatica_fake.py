@@ -6,11 +6,13 @@
   "id" updates that record, matching key fields (Customer: CustomerID; Invoice and Payment:
   Type + ReferenceNbr) update, anything else creates. The answer is the stored record (200).
   A refusal is 422 with the record echoed and an "error" beside the offending field.
-- `GET /entity/Default/<version>/<Entity>?$top=&$skip=&$expand=Details` lists records.
+- `GET /entity/Default/<version>/<Entity>?$top=&$skip=&$expand=Details` lists records;
+  `$filter=Field eq 'value' [and ...]` keeps those whose fields equal the values.
 """
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import ssl
 import threading
@@ -37,6 +39,22 @@ def negative_balance_rule(entity: str, fields: dict) -> tuple[str, str] | None:
 def _total(fields: dict) -> float:
     amounts = [float(v or 0) for k, v in fields.items() if k.startswith("Details[") and k.endswith("].Amount")]
     return round(sum(amounts), 2)
+
+
+_CONDITION = re.compile(r"^\s*(\w+) eq '((?:[^']|'')*)'\s*$")
+
+
+def _filter(text: str | None) -> dict[str, str] | None:
+    """`Field eq 'value' and ...` (the OData subset the hub sends) as {field: value}; None when unsupported."""
+    if not text:
+        return {}
+    wanted = {}
+    for condition in text.split(" and "):
+        match = _CONDITION.match(condition)
+        if match is None:
+            return None
+        wanted[match.group(1)] = match.group(2).replace("''", "'")
+    return wanted
 
 
 def _message(status: int, text: str) -> Reply:
@@ -152,6 +170,10 @@ class AcumaticaFake:
         top, skip = request.param("$top"), request.param("$skip") or "0"
         expand = set((request.param("$expand") or "").split(",")) - {""}
         rows = list(self.records.get(entity, {}).values())
+        wanted = _filter(request.param("$filter"))
+        if wanted is None:
+            return _message(400, f"Unsupported $filter: {request.param('$filter')}")
+        rows = [r for r in rows if all(str((r.get(k) or {}).get("value")) == v for k, v in wanted.items())]
         rows = rows[int(skip):] if top is None else rows[int(skip):int(skip) + int(top)]
         listed = [{k: v for k, v in r.items() if not isinstance(v, list) or k in expand} for r in rows]
         return Reply.json(200, listed)

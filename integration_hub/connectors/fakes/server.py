@@ -2,7 +2,7 @@
 
 Tests and demos talk to these instead of the real APIs: no network, documented response
 shapes, and faults on demand. A fault schedule is a list of `Fault`s consumed in order: each
-request takes the first pending fault whose `path` matches it (any path when None), after
+request takes the first pending fault whose `path` and `method` match it (any when None), after
 that fault has let `skip` matching requests through. A fault can answer with a status (and
 Retry-After), hold the answer past the client's read timeout (`delay`), drop the connection
 without an answer (`reset`) or halfway through the body (`truncate`), serve a body that is
@@ -75,6 +75,7 @@ class Fault:
     payload: Any = None
     truncate: bool = False   # serve the answer, but close the connection halfway through its body
     path: str | None = None  # only requests to this path (any when None)
+    method: str | None = None  # only requests with this method (any when None)
     skip: int = 0            # let this many matching requests through before applying the fault
     delay: float = 0.0       # seconds to wait before answering (past a client's read timeout)
     reset: bool = False      # close the connection (TCP RST) without answering
@@ -82,7 +83,8 @@ class Fault:
     rewrite: Rewrite | None = None  # (real JSON payload, previous payload served on this path) -> payload
 
     def matches(self, request: RecordedRequest) -> bool:
-        return self.path is None or self.path == request.path
+        return (self.path is None or self.path == request.path) and \
+            (self.method is None or self.method == request.method)
 
 
 @dataclass
