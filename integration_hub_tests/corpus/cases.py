@@ -7,6 +7,7 @@ Runs (one cash-phase pipeline run each, cases that cannot disturb one another ba
   bank     statement files the hub must refuse with their line (truncated, wrong trailer totals,
            entity expansion, external entities, not a statement)
   gate     a missing export column and statements that do not balance: loading must stop
+  overflow an invoice of the largest amount int64 holds: it loads, and its currency's totals must not wrap
 
 Outcomes:
   Quarantined(rule, value)   the record is in the hub store quarantine under that rule (value: the
@@ -160,6 +161,8 @@ ROWS = [
          _set(amount="1" + "0" * 20)),
     Case("amount_currency_symbol_minor", "rows", C, Quarantined("amount.minor_units", "$12.50"),
          _set(amount="$12.50")),
+    Case("amount_unicode_minus", "rows", C, Quarantined("amount.minor_units", "\u2212500"), _set(amount="\u2212500")),
+    Case("amount_plus_sign", "rows", C, Loaded("payment", {"amount_minor": 100}), _set(amount="+100")),
     Case("amount_blank", "rows", C, Quarantined("amount.required"), _set(amount="")),
     Case("amount_refunded_above_amount", "rows", C, Quarantined("charge.refunded_within_amount"),
          _set(amount="100", amount_refunded="200")),
@@ -224,6 +227,9 @@ ROWS = [
          _set(total="100000000000000000000.00")),
     Case("total_over_precise", "rows", I, Quarantined("total.amount_precision", "12.345"), _set(total="12.345")),
     Case("total_non_numeric", "rows", I, Quarantined("total.major_units", "twelve"), _set(total="twelve")),
+    # the largest amount int64 holds is accepted and loads exactly (its totals: see test_corpus's overflow run)
+    Case("total_int64_max", "overflow", I, Loaded("invoice", {"total_minor": 2**63 - 1}),
+         _set(subtotal="92233720368547758.07", tax="0.00", total="92233720368547758.07")),
     Case("total_zero", "rows", I, Loaded("invoice", {"total_minor": 0}), _set(subtotal="0.00", tax="0.00",
                                                                             total="0.00")),
     Case("currency_word", "rows", I, Quarantined("currency.currency", "dollars"), _set(currency="dollars")),
@@ -259,6 +265,8 @@ ROWS = [
     # customers
     Case("customer_name_csv_injection", "rows", BC, Loaded("customer"),
          _set(company_name=HYPERLINK, email="corpus-inject@example.com")),
+    Case("customer_name_whitespace", "rows", BC, Quarantined("name.required"),
+         _set(company_name="   ", contact_first_name=" ", contact_last_name="")),
     Case("customer_created_blank", "rows", BC, Quarantined("created_at.required"), _set(created_at="")),
     Case("customer_email_invalid_soft", "rows", SC, Loaded("customer", {"email": None}),
          _set(email="not an email", name="Corpus Softfield Ltd")),
@@ -441,4 +449,4 @@ BANK = [
 ]
 
 CASES = [*ROWS, *FILES, *EXPORT_FILES, *BANK]
-RUNS = ("rows", "files", "bank", "gate")
+RUNS = ("rows", "files", "bank", "gate", "overflow")

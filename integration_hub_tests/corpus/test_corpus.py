@@ -292,3 +292,17 @@ def test_gates_stop_what_cannot_go_live(company, instance, lenient_budget):
     assert out.checks[("erp/bank_transactions/loaded", "golive_bank__transactions")] is False
     assert out.result.is_node_untouched("stripe__charges__cleaned")
     assert failures == []
+
+
+@pytest.mark.xfail(strict=True, reason="known defect: per-currency totals are int64 sums that wrap (reconcile/report.py "
+                   "erp_totals, the go-live totals in defs/erp/assets.py and GX's column sum), so an accepted "
+                   "int64-max invoice makes the USD invoice total negative and the go-live suite still passes")
+def test_totals_of_huge_amounts_do_not_wrap(company, instance, lenient_budget):
+    placed, out, elapsed = run_corpus("overflow", company, instance)
+    failures = report("overflow", placed, out, elapsed)
+    assert out.result.success and failures == [], failures
+    totals = pd.read_csv(settings().reports_dir / "reconciliation_totals.csv", dtype={"total_minor": object})
+    usd = totals[(totals["entity"] == "invoice") & (totals["currency"] == "USD")]["total_minor"].map(int)
+    loaded = out.ledger.read_back("invoice")
+    exact = sum(int(v) for v in loaded.loc[loaded["currency"] == "USD", "total_minor"])
+    assert usd.tolist() == [exact]
