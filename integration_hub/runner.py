@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ import pandas as pd
 from integration_hub.config import settings
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# The process running an in-process run: host, pid and the pid's start time (so a reused pid is not it).
+PROCESS_TAG = "ih/process"
+UNFINISHED = (dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED)
 
 
 def local_instance() -> dg.DagsterInstance:
@@ -50,6 +54,7 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
             on_step=None, skip_groups: tuple[str, ...] = ()) -> RunOutcome:
     """Execute `job_name` in this process; `on_step(step_key, status, done)` is called as steps finish."""
     job = defs.resolve_job_def(job_name)
+    fail_dead_runs(instance)
     selection = _without_groups(defs, job, skip_groups) if skip_groups else None
     run_id = str(uuid.uuid4())
     config = {**QUIET_LOGGERS, **(run_config or {})}
@@ -58,7 +63,8 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     def work():
         try:
             box["result"] = job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
-                                                   raise_on_error=False, tags={"ih/actor": cli_actor()},
+                                                   raise_on_error=False, tags={"ih/actor": cli_actor(),
+                                                         PROCESS_TAG: process_tag()},
                                                    asset_selection=selection)
         except BaseException as exc:  # surfaced in the caller's thread
             box["error"] = exc
@@ -83,6 +89,50 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     failed = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     untouched = [s for s in steps if result.is_node_untouched(s)]
     return RunOutcome(run_id, result.success, checks, failed, untouched)
+
+
+def _start_time(pid: int) -> str:
+    """The pid's start time in clock ticks since boot (Linux /proc); "" where that is not known."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def process_tag(pid: int | None = None) -> str:
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def _alive(tag: str) -> bool:
+    host, _, rest = tag.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True          # another machine's process: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return not started or _start_time(int(pid)) in ("", started)
+
+
+def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the unfinished runs whose process on this host is gone (killed, OOM, power cut).
+
+    An in-process run that dies never reports its end, so without this it stays "started" in
+    Dagster for good. Only runs tagged with their process (PROCESS_TAG, set by run_job) are judged.
+    """
+    failed = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(UNFINISHED))):
+        tag = run.tags.get(PROCESS_TAG)
+        if tag and not _alive(tag):
+            instance.report_run_failed(run, f"the process that ran it ({tag}) is gone: killed before the run "
+                                            "ended; a later run re-runs its work (ERP loads are idempotent)")
+            failed.append(run.run_id)
+    return failed
 
 
 def _without_groups(defs: dg.Definitions, job, groups: tuple[str, ...]) -> list[dg.AssetKey]:

@@ -1,0 +1,31 @@
+"""A run whose process was killed is marked failed by the next run, not left "started" for good."""
+import subprocess
+import sys
+import uuid
+
+import dagster as dg
+
+from integration_hub.runner import PROCESS_TAG, fail_dead_runs, process_tag
+
+
+def _started_run(instance: dg.DagsterInstance, tag: str) -> str:
+    run_id = str(uuid.uuid4())
+    instance.add_run(dg.DagsterRun(job_name="cash_phase", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
+                                   tags={PROCESS_TAG: tag}))
+    return run_id
+
+
+def test_runs_of_dead_processes_are_marked_failed_and_live_ones_are_left_alone():
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    with dg.DagsterInstance.ephemeral() as instance:
+        dead = _started_run(instance, process_tag(dead_pid).rsplit(":", 1)[0] + ":1")   # pid gone (or reused)
+        live = _started_run(instance, process_tag())
+        other_host = _started_run(instance, "another-host:1:1")
+        untagged = _started_run(instance, "")
+        assert fail_dead_runs(instance) == [dead]
+        status = {r.run_id: r.status for r in instance.get_runs()}
+        assert status[dead] == dg.DagsterRunStatus.FAILURE
+        assert {status[live], status[other_host], status[untagged]} == {dg.DagsterRunStatus.STARTED}
+        failure = instance.all_logs(dead, of_type=dg.DagsterEventType.RUN_FAILURE)
+        assert "is gone" in failure[0].dagster_event.message
