@@ -56,7 +56,7 @@ def credentials_from_env(environ=os.environ) -> TokenCredentials:
 class NetSuiteError(Exception):
     def __init__(self, status: int, code: str | None, detail: str):
         self.status, self.code, self.detail = status, code, detail
-        super().__init__(f"NetSuite {status} {code or ''}: {detail}".replace("  ", " "))
+        super().__init__(" ".join(filter(None, ["NetSuite", str(status), code])) + f": {detail}")
 
 
 def error_of(response: requests.Response) -> NetSuiteError:
@@ -122,7 +122,10 @@ class NetSuiteTarget(RestTarget):
         response = self._call("GET", path, params)
         if response.status_code != 200:
             raise error_of(response)
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise NetSuiteError(200, None, f"GET {path}: malformed JSON in the answer") from None
 
     def list_ids(self, record: str) -> list[str]:
         """Internal ids of every `record`, page by page until hasMore is false."""

@@ -14,6 +14,7 @@ from integration_hub.connectors.fakes.netsuite_fake import (
 )
 from integration_hub.connectors.http import build_session
 from integration_hub.erp.netsuite import (
+    NetSuiteError,
     NetSuiteTarget,
     credentials_from_env,
     decode_external_id,
@@ -251,3 +252,17 @@ def test_an_unreachable_netsuite_rejects_without_recording(postings):
     assert out["outcome"].tolist() == ["rejected", "rejected"]
     assert out["message"].str.contains("no answer from netsuite").all()
     assert postings.postings("netsuite", "customer").empty
+
+
+def test_a_read_back_page_that_is_not_json_fails_naming_netsuite_the_endpoint_and_status(postings):
+    from integration_hub.connectors.fakes.server import Fault
+
+    with NetSuiteFake(CREDS) as fake:
+        target = target_for(fake, postings, page_size=2)
+        load(target)
+        fake.inject(Fault(malformed=True, method="GET", skip=1))
+        with pytest.raises(NetSuiteError) as caught:
+            target.read_back("invoice")
+    print(f"netsuite read-back, second GET malformed: {caught.value}")
+    assert str(caught.value).startswith("NetSuite 200: GET /services/rest/record/v1/")
+    assert "malformed JSON in the answer" in str(caught.value) and caught.value.__cause__ is None

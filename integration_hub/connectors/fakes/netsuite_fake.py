@@ -73,6 +73,10 @@ class NetSuiteFake:
     def requests(self) -> list[RecordedRequest]:
         return self._server.requests
 
+    def inject(self, *faults: Fault) -> None:
+        """Append `faults` to the schedule (say, after a first load succeeded)."""
+        self._server.inject(*faults)
+
     def __enter__(self) -> NetSuiteFake:
         self._server.__enter__()
         return self
