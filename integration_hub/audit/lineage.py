@@ -64,21 +64,29 @@ COLUMNS = [c.name for c in lineage.columns if c.name != "id"]
 _TIME_TEXT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def record_lineage(store: str | sa.Engine, frame: pd.DataFrame) -> int:
+def record_lineage(store: str | sa.Engine | sa.Connection, frame: pd.DataFrame) -> int:
     """Insert one lineage row per row of `frame`; returns the count.
 
     Columns are those of the table (all but the REQUIRED ones optional). field_rules,
     gates_passed and merge_evidence may be dicts/lists or JSON text; timestamps may be
-    pandas datetimes or ISO text; a missing loaded_at is now.
+    pandas datetimes or ISO text; a missing loaded_at is now. Given a Connection, the rows
+    are written in its open transaction (committed, or rolled back, with what else it holds).
     """
     columns = None if frame.empty else _prepared(frame)
+    if isinstance(store, sa.Connection):
+        _write(store, columns)
+        return len(frame)
     with engine_scope(store) as engine, engine.begin() as conn:
-        lineage.create(conn, checkfirst=True)
-        lineage_texts.create(conn, checkfirst=True)
-        if columns is not None:
-            _store_shared(conn, columns)
-            _insert(conn, columns)
+        _write(conn, columns)
     return len(frame)
+
+
+def _write(conn: sa.Connection, columns: dict[str, list] | None) -> None:
+    lineage.create(conn, checkfirst=True)
+    lineage_texts.create(conn, checkfirst=True)
+    if columns is not None:
+        _store_shared(conn, columns)
+        _insert(conn, columns)
 
 
 def with_lineage(store: str | sa.Engine, entity: str, external_ids: list[str]) -> set[str]:

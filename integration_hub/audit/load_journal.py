@@ -2,8 +2,9 @@
 
 The ERP and the hub store are different databases (a ledger file, NetSuite), so a load's
 records and its lineage, audit entry and cursor cannot commit in one transaction. A load
-opens a journal entry before its first ERP write and closes it only after the lineage and
-the "erp.load" audit entry are stored. An entry still open when the next load of the entity
+opens a journal entry before its first ERP write and closes it in the same hub-store
+transaction that stores its lineage and its "erp.load" audit entry: the three commit
+together or not at all. An entry still open when the next load of the entity
 starts belongs to a run that died in between: that load completes what is missing (lineage
 of records the ERP holds without any, an audit entry for the dead run) and closes it.
 """
@@ -51,12 +52,20 @@ def unfinished_loads(store: str | sa.Engine, entity: str, *, before: int) -> pd.
     return pd.DataFrame.from_records(rows, columns=["id", "run_id"])
 
 
-def finish_load(store: str | sa.Engine, entry: int, *, completed: list[int] = ()) -> None:
-    """Close `entry`, and the dead runs' entries this load `completed`, in one transaction."""
-    now = datetime.now(UTC)
+def finish_load(store: str | sa.Engine | sa.Connection, entry: int, *, completed: list[int] = ()) -> None:
+    """Close `entry`, and the dead runs' entries this load `completed`, in one transaction: a
+    Connection's open one (so the load's lineage and audit entry commit with it), else a new one."""
+    if isinstance(store, sa.Connection):
+        _close(store, entry, completed)
+        return
     with engine_scope(store) as engine, engine.begin() as conn:
-        conn.execute(load_journal.update().where(load_journal.c.id == entry).values(status=DONE, finished_at=now))
-        if completed:
-            run_id = conn.execute(sa.select(load_journal.c.run_id).where(load_journal.c.id == entry)).scalar_one()
-            conn.execute(load_journal.update().where(load_journal.c.id.in_(list(completed))).values(
-                status=COMPLETED_LATER, finished_at=now, completed_by=run_id))
+        _close(conn, entry, completed)
+
+
+def _close(conn: sa.Connection, entry: int, completed) -> None:
+    now = datetime.now(UTC)
+    conn.execute(load_journal.update().where(load_journal.c.id == entry).values(status=DONE, finished_at=now))
+    if completed:
+        run_id = conn.execute(sa.select(load_journal.c.run_id).where(load_journal.c.id == entry)).scalar_one()
+        conn.execute(load_journal.update().where(load_journal.c.id.in_(list(completed))).values(
+            status=COMPLETED_LATER, finished_at=now, completed_by=run_id))

@@ -14,6 +14,7 @@ from integration_hub.audit.lineage import record_lineage, with_lineage
 from integration_hub.audit.load_journal import begin_load, finish_load, unfinished_loads
 from integration_hub.audit.load_evidence import lineage_rows, load_details, set_fingerprint
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
+from integration_hub.canonical.totals import exact_totals
 from integration_hub.connectors.bank.completeness import COMPLETE
 from integration_hub.connectors.cursors import cursor_values
 from integration_hub.defs.erp import evidence
@@ -176,14 +177,18 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
         ids = pd.concat(loaded_ids, ignore_index=True) if loaded_ids else pd.Series([], dtype="string")
         read_back = target.read_back(canonical, external_ids=list(ids))
         lineage_frame = pd.concat(lineage, ignore_index=True) if lineage else pd.DataFrame()
-        record_lineage(store.engine, lineage_frame)
         versions = {f.input_name: f.entity.mapping.version_tag for f in feeds}
         after = set_fingerprint(read_back, columns(canonical))
-        _complete_dead_loads(trail, who, canonical, unfinished, after, run_id=run_id, recovered=recovered)
-        entry = trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", before, after, load_details(
-            counts, versions, run_id=run_id, lineage_rows=len(lineage_frame),
-            payment_applications=None if applied is None else len(applied)))
-        finish_load(store.engine, journal, completed=unfinished["id"].tolist())
+        logged = _logged_runs(trail, canonical) if len(unfinished) else set()
+        # The load's evidence commits as one: lineage, the dead runs' entries, its own, the journal.
+        with trail.locked() as conn:
+            record_lineage(conn, lineage_frame)
+            _complete_dead_loads(trail, who, canonical, unfinished, after, run_id=run_id, recovered=recovered,
+                                 logged=logged, conn=conn)
+            entry = trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", before, after, load_details(
+                counts, versions, run_id=run_id, lineage_rows=len(lineage_frame),
+                payment_applications=None if applied is None else len(applied)), conn=conn)
+            finish_load(conn, journal, completed=unfinished["id"].tolist())
         cursors = {f.input_name: _commit_cursor(context, store, f.entity, extracted.get(f.input_name),
                                                 held_rows[f.input_name]) for f in feeds if f.entity.cursor}
         metadata = {"dagster/row_count": len(read_back), **{f"records_{k}": v for k, v in counts.items()},
@@ -229,19 +234,23 @@ def _without_lineage(store, canonical: str, sendable: pd.DataFrame, answered: pd
     return pd.DataFrame({"external_id": orphans.to_numpy(), "outcome": "created", "message": None})
 
 
-def _complete_dead_loads(trail: AuditTrail, who: str, canonical: str, unfinished: pd.DataFrame, after: str | None,
-                         *, run_id: str, recovered: int) -> None:
-    """An "erp.load" entry for each dead run whose load never wrote one, naming the run that completed it."""
-    if unfinished.empty:
-        return
+def _logged_runs(trail: AuditTrail, canonical: str) -> set[str]:
+    """Runs with an "erp.load" entry for `canonical`."""
     entries = trail.entries()
     loads = entries[(entries["action"] == "erp.load") & (entries["object"] == f"erp/{PLURAL[canonical]}")]
-    logged = {json.loads(d).get("run_id") for d in loads["details"]}
-    for dead in unfinished["run_id"]:
+    return {json.loads(d).get("run_id") for d in loads["details"]}
+
+
+def _complete_dead_loads(trail: AuditTrail, who: str, canonical: str, unfinished: pd.DataFrame, after: str | None,
+                         *, run_id: str, recovered: int, logged: set[str], conn) -> None:
+    """An "erp.load" entry for each dead run whose load never wrote one (`logged`: runs that did),
+    naming the run that completed it; in `conn`'s transaction (the chain's lock held)."""
+    for dead in dict.fromkeys(unfinished["run_id"]):
         if dead not in logged:
             trail.append(who, "erp.load", f"erp/{PLURAL[canonical]}", None, after, {
                 "run_id": dead, "completed_by_run": run_id, "lineage_rows_recovered": recovered,
-                "note": "the run died between its ERP writes and its audit entry; completed by a later load"})
+                "note": "the run died between its ERP writes and its audit entry; completed by a later load"},
+                conn=conn)
 
 
 def _commit_cursor(context, store, entity: EntityDeclaration, extracted: pd.DataFrame | None,
@@ -343,7 +352,7 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
         expected = mapped[~mapped["external_id"].isin(rejected_ids)]
         held = loaded[loaded["external_id"].isin(mapped["external_id"])]
         money = MONEY_COLUMNS.get(canonical)
-        totals = {str(c): int(t) for c, t in expected.groupby("currency")[money].sum().items()} if money else None
+        totals = {str(c): t for c, t in exact_totals(expected, "currency", money).items()} if money else None
         allowed = {}
         if feed.requires_complete_statements and "statement_status" in mapped:
             # The ERP does not hold the status; each record it holds is checked with the status it was sent with.
