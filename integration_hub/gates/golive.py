@@ -42,7 +42,8 @@ def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int
         currencies = sorted(set(expected_total) | set(frame.get("currency", pd.Series(dtype=str)).dropna()))
         for currency in currencies:
             column = f"{money_column}__{currency}"
-            frame[column] = held.where(frame["currency"] == currency, 0) if len(frame) else held
+            # Python ints (object dtype): GX then sums exactly, where an int64 sum would wrap.
+            frame[column] = (held.where(frame["currency"] == currency, 0) if len(frame) else held).astype(object)
             total = int(expected_total.get(currency, 0))
             expectations.append(gxe.ExpectColumnSumToBeBetween(column=column, min_value=total, max_value=total))
     suite = gx.ExpectationSuite(name=f"{entity}_golive", expectations=expectations)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from integration_hub.canonical.models import MONEY_COLUMNS
+from integration_hub.canonical.totals import exact_sum
 
 STAGES = ("extracted", "cleaned", "mapped", "loaded")
 
@@ -31,8 +32,9 @@ def erp_totals(canonical: str, read_back: pd.DataFrame) -> pd.DataFrame:
     money = MONEY_COLUMNS.get(canonical)
     if read_back.empty or money is None:
         return pd.DataFrame(columns=["entity", "source_system", "currency", "records", "total_minor"])
-    grouped = read_back.groupby(["source_system", "currency"])[money].agg(records="count", total_minor="sum")
-    return grouped.reset_index().assign(entity=canonical)[
+    grouped = read_back.groupby(["source_system", "currency"])[money]
+    totals = pd.DataFrame({"records": grouped.count(), "total_minor": grouped.agg(exact_sum).astype(object)})
+    return totals.reset_index().assign(entity=canonical)[
         ["entity", "source_system", "currency", "records", "total_minor"]]
 
 
@@ -45,5 +47,5 @@ def open_receivables(balances: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["currency", "open_invoices", "open_minor"])
     grouped = balances.groupby("currency", sort=True)["open_minor"]
     return pd.DataFrame({"open_invoices": grouped.agg(lambda s: int((s > 0).sum())),
-                         "open_minor": grouped.sum().astype("int64")}).reset_index()
+                         "open_minor": grouped.agg(exact_sum).astype(object)}).reset_index()
 

@@ -6,7 +6,9 @@ declares (`decimal: "."` or `","`) or, undeclared, the only one under which the 
 formed: "1,234.50", "1.234,50", "1 234,50" and "1,00" each have one reading. "1,000" is a
 thousand under a decimal point and one under a decimal comma, so undeclared it is refused as
 ambiguous rather than guessed. Digits become an exact int (never a float, never rounded); the
-int64 range bounds what the cleaned Int64 column can hold.
+amount has at most 15 digits of minor units (under 10 trillion dollars, 1 quadrillion yen):
+no mid-sized company posts more in one record, and the bound keeps every total the hub
+computes far from int64's limit (totals are summed exactly as well, canonical/totals.py).
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ from integration_hub.standardize.currency import marked_currencies, minor_expone
 
 Result = tuple[int | None, str | None]          # minor units, or the reason the value was refused
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+MAX_MINOR_UNITS = 10**15 - 1           # 15 digits: see the module docstring
 _SIGNED_INTEGER = re.compile(r"[-+]?[0-9]+")
-_FITS_INT64 = r"[-+]?[0-9]{1,18}"      # up to 18 digits always fits int64: parsed in bulk, exactly
+_WITHIN_BOUND = r"[-+]?[0-9]{1,15}"    # up to 15 digits is always within the bound: parsed in bulk, exactly
 _PLAIN = re.compile(r"(-?)([0-9]+)(?:\.([0-9]{1,2}))?")       # "1234.50": most exports, one reading
 _EXPONENT = re.compile(r"[0-9][eE][-+]?[0-9]")
 _MARK = r"[^0-9\s.,'()+\-\u2212]+"           # a symbol or code: whatever is not part of a number
@@ -35,17 +37,17 @@ _GROUPED = {mark: [re.compile(rf"[1-9][0-9]{{0,2}}(?:{re.escape(g)}[0-9]{{3}})+"
 _OTHER_MARK = {".": ",", ",": "."}
 
 
-def _int64(digits: str) -> Result:
-    """Signed ASCII digits as an exact int; refused beyond int64 rather than wrapped or made a float."""
-    if len(digits.lstrip("+-").lstrip("0")) > 19:
+def _bounded(digits: str) -> Result:
+    """Signed ASCII digits as an exact int; refused beyond MAX_MINOR_UNITS rather than wrapped or made a float."""
+    if len(digits.lstrip("+-").lstrip("0")) > 15:
         return None, "amount_out_of_range"
     value = int(digits)
-    return (value, None) if _INT64_MIN <= value <= _INT64_MAX else (None, "amount_out_of_range")
+    return (value, None) if abs(value) <= MAX_MINOR_UNITS else (None, "amount_out_of_range")
 
 
 def _minor(text: str) -> Result:
     if _SIGNED_INTEGER.fullmatch(text):
-        return _int64(text)
+        return _bounded(text)
     return None, "amount_exponent" if _EXPONENT.search(text) else None
 
 
@@ -99,7 +101,7 @@ def _to_minor(negative: bool, whole: str, fraction: str, currency: str | None) -
     fraction = fraction.rstrip("0")
     if len(fraction) > exponent:
         return None, "amount_precision"       # rounding money silently would break reconciliation
-    return _int64(("-" if negative else "") + whole + fraction.ljust(exponent, "0"))
+    return _bounded(("-" if negative else "") + whole + fraction.ljust(exponent, "0"))
 
 
 def _major(text: str, currency: str | None, decimal: str | None) -> Result:
@@ -135,9 +137,9 @@ def _parsed(codes: np.ndarray, results: list[Result | None], index: pd.Index) ->
 
 def minor_units(s: pd.Series) -> Parsed:
     """Text that already holds integer minor units ("1250"); NA for anything else ("12.5x", "12.50"),
-    with a reason for exponents ("1e3") and values beyond int64."""
+    with a reason for exponents ("1e3") and values beyond MAX_MINOR_UNITS."""
     text = s.astype("string").str.strip()
-    fits = text.str.fullmatch(_FITS_INT64).fillna(False).to_numpy(dtype=bool)
+    fits = text.str.fullmatch(_WITHIN_BOUND).fillna(False).to_numpy(dtype=bool)
     values = pd.array(np.zeros(len(s), dtype=np.int64), dtype="Int64")
     values[~fits] = pd.NA
     values[fits] = text[fits].astype("int64").to_numpy()

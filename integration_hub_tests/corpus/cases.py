@@ -7,7 +7,7 @@ Runs (one cash-phase pipeline run each, cases that cannot disturb one another ba
   bank     statement files the hub must refuse with their line (truncated, wrong trailer totals,
            entity expansion, external entities, not a statement)
   gate     a missing export column and statements that do not balance: loading must stop
-  overflow an invoice of the largest amount int64 holds: it loads, and its currency's totals must not wrap
+  overflow an invoice of the largest amount the hub accepts: it loads, and its currency's totals are exact
 
 Outcomes:
   Quarantined(rule, value)   the record is in the hub store quarantine under that rule (value: the
@@ -227,9 +227,12 @@ ROWS = [
          _set(total="100000000000000000000.00")),
     Case("total_over_precise", "rows", I, Quarantined("total.amount_precision", "12.345"), _set(total="12.345")),
     Case("total_non_numeric", "rows", I, Quarantined("total.major_units", "twelve"), _set(total="twelve")),
-    # the largest amount int64 holds is accepted and loads exactly (its totals: see test_corpus's overflow run)
-    Case("total_int64_max", "overflow", I, Loaded("invoice", {"total_minor": 2**63 - 1}),
+    # the largest amount int64 holds is beyond the 15-digit bound (standardize/money.py MAX_MINOR_UNITS)
+    Case("total_int64_max", "rows", I, Quarantined("total.amount_out_of_range", "92233720368547758.07"),
          _set(subtotal="92233720368547758.07", tax="0.00", total="92233720368547758.07")),
+    # the largest amount within the bound loads exactly (its totals: see test_corpus's overflow run)
+    Case("total_at_bound", "overflow", I, Loaded("invoice", {"total_minor": 10**15 - 1}),
+         _set(subtotal="9999999999999.99", tax="0.00", total="9999999999999.99")),
     Case("total_zero", "rows", I, Loaded("invoice", {"total_minor": 0}), _set(subtotal="0.00", tax="0.00",
                                                                             total="0.00")),
     Case("currency_word", "rows", I, Quarantined("currency.currency", "dollars"), _set(currency="dollars")),

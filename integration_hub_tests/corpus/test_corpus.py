@@ -294,9 +294,6 @@ def test_gates_stop_what_cannot_go_live(company, instance, lenient_budget):
     assert failures == []
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: per-currency totals are int64 sums that wrap (reconcile/report.py "
-                   "erp_totals, the go-live totals in defs/erp/assets.py and GX's column sum), so an accepted "
-                   "int64-max invoice makes the USD invoice total negative and the go-live suite still passes")
 def test_totals_of_huge_amounts_do_not_wrap(company, instance, lenient_budget):
     placed, out, elapsed = run_corpus("overflow", company, instance)
     failures = report("overflow", placed, out, elapsed)

@@ -35,3 +35,13 @@ def test_rows_refused_at_extraction_count_as_extracted_and_quarantined():
         created_at=pd.Timestamp("2025-03-01", tz="UTC"))
     row = stage_counts(metrics).iloc[0]
     assert (row["extracted"], row["quarantined"], row["loaded"], bool(row["balanced"])) == (10, 2, 8, True)
+
+
+def test_erp_totals_and_receivables_are_exact_beyond_int64():
+    from integration_hub.reconcile.report import erp_totals
+
+    big = pd.Series([4 * 10**18, 4 * 10**18, 2 * 10**18], dtype="int64")
+    read_back = pd.DataFrame({"source_system": "billing", "currency": "USD", "total_minor": big})
+    assert erp_totals("invoice", read_back)["total_minor"].tolist() == [10 * 10**18]
+    balances = pd.DataFrame({"currency": "USD", "open_minor": big})
+    assert open_receivables(balances)["open_minor"].tolist() == [10 * 10**18]

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from integration_hub.standardize.currency import minor_exponent
+from integration_hub.standardize.money import MAX_MINOR_UNITS
 
 COLUMNS = [
     "account", "account_mask", "statement_id", "booking_date", "value_date", "amount_minor",
@@ -31,8 +32,9 @@ def check_currency(currency: str | None) -> str:
 def to_minor(amount: str | Decimal, currency: str) -> int:
     """Major-unit amount (text or Decimal, '.' or ',' as separator) to integer minor units.
 
-    Raises ValueError when the text is not a number or carries more decimals
-    than the currency has (a JPY amount with cents is a broken file, not rounding).
+    Raises ValueError when the text is not a number, carries more decimals than the
+    currency has (a JPY amount with cents is a broken file, not rounding) or is beyond
+    MAX_MINOR_UNITS.
     """
     try:
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip().replace(",", "."))
@@ -43,6 +45,8 @@ def to_minor(amount: str | Decimal, currency: str) -> int:
     minor = value.scaleb(minor_exponent(currency))
     if minor != minor.to_integral_value():
         raise ValueError(f"amount {amount} has more decimals than {currency} allows")
+    if abs(minor) > MAX_MINOR_UNITS:
+        raise ValueError(f"amount {amount} is beyond the {MAX_MINOR_UNITS + 1:.0e} minor units the hub accepts")
     return int(minor)
 
 

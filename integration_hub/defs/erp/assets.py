@@ -14,6 +14,7 @@ from integration_hub.audit.lineage import record_lineage, with_lineage
 from integration_hub.audit.load_journal import begin_load, finish_load, unfinished_loads
 from integration_hub.audit.load_evidence import lineage_rows, load_details, set_fingerprint
 from integration_hub.canonical.models import MONEY_COLUMNS, columns
+from integration_hub.canonical.totals import exact_totals
 from integration_hub.connectors.bank.completeness import COMPLETE
 from integration_hub.connectors.cursors import cursor_values
 from integration_hub.defs.erp import evidence
@@ -351,7 +352,7 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
         expected = mapped[~mapped["external_id"].isin(rejected_ids)]
         held = loaded[loaded["external_id"].isin(mapped["external_id"])]
         money = MONEY_COLUMNS.get(canonical)
-        totals = {str(c): int(t) for c, t in expected.groupby("currency")[money].sum().items()} if money else None
+        totals = {str(c): t for c, t in exact_totals(expected, "currency", money).items()} if money else None
         allowed = {}
         if feed.requires_complete_statements and "statement_status" in mapped:
             # The ERP does not hold the status; each record it holds is checked with the status it was sent with.
