@@ -161,19 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from integration_hub.security.redact import install_redaction, redact_text
+
     args = build_parser().parse_args(argv)
+    install_redaction()     # this process's log records, and the credentials in its environment, redacted
     try:
         return args.func(args)
     except (UsageError, DataCommandError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return 2
     except CommandFailed as exc:
-        print(str(exc))
+        print(redact_text(str(exc)))
         return 1
     except Exception as exc:
         if args.debug:
             raise
-        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {redact_text(str(exc))} (run with --debug for the traceback)",
+              file=sys.stderr)
         return 1
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from integration_hub.security.cards import mask_card_text
-from integration_hub.security.credentials import REDACTED, mask_secret_text
+from integration_hub.security.credentials import CREDENTIAL_NAME, REDACTED, mask_secret_text
 from integration_hub.security.ssn import mask_ssn_text
 
 MIN_SECRET_LENGTH = 6
@@ -30,10 +30,12 @@ _registry: set[str] = set()
 _registry_lock = threading.Lock()
 _registry_pattern: re.Pattern | None = None
 
-# A field or parameter name that ends in a credential word: token, session_token, x-auth-token, token_secret,
-# client_secret, api_key, x-api-key, password... ("author", "tokenizer" and "api_key_expired" do not).
-_CREDENTIAL_NAME = (r"(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|pass|passphrase|secret|api[_-]?key|apikey|access[_-]?key|"
-                    r"private[_-]?key|token|signature|sig|credentials?|auth)")
+_CREDENTIAL_NAME = CREDENTIAL_NAME     # a field or parameter name ending in a credential word
+# Environment variables holding credentials (STRIPE_API_KEY, NETSUITE_TOKEN_SECRET, NETSUITE_CONSUMER_KEY,
+# ACUMATICA_PASSWORD, IH_ENCRYPTION_KEYS...): their values are redacted like registered secrets.
+_SECRET_ENV = re.compile(r"(?i)(?:^|_)(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|CONSUMER_KEY|ACCESS_KEY|"
+                         r"PRIVATE_KEY|CREDENTIALS?|ENCRYPTION_KEYS?)(?:_|$)")
+_env_seen: dict[str, str] = {}
 
 _PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
     (re.compile(r"(?i)\b(authorization|proxy-authorization|x-api-key|api-key|cookie)(['\"]?\s*[:=]\s*['\"]?)"
@@ -72,6 +74,29 @@ def register_secret(value: str | None) -> None:
             _registry_pattern = _literal_pattern(_registry)
 
 
+def register_env_secrets(environ: Mapping[str, str] | None = None) -> int:
+    """Register the value of every credential variable of `environ` (os.environ by default), and of each
+    item of a list value ("kid:key,kid:key"); returns how many variables hold one. Values too short to redact
+    safely are skipped. Cheap when nothing changed, so it runs before each redaction pass."""
+    import os
+
+    env = os.environ if environ is None else environ
+    held = 0
+    for name, value in env.items():
+        if not value or not _SECRET_ENV.search(name):
+            continue
+        held += 1
+        if _env_seen.get(name) == value:
+            continue
+        _env_seen[name] = value
+        pieces = {value, *re.split(r"[,;\s]+", value)}
+        pieces |= {p.rsplit(":", 1)[-1] for p in list(pieces)}
+        for piece in pieces:
+            if len(piece) >= MIN_SECRET_LENGTH:
+                register_secret(piece)
+    return held
+
+
 def registered_secret_count() -> int:
     return len(_registry)
 
@@ -83,10 +108,15 @@ def redact_registered(text: str) -> str:
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with known secrets, credentials and sensitive numbers replaced."""
+    """`text` with known secrets (registered, passed in, or in a credential variable of the environment),
+    credentials and sensitive numbers replaced."""
     if not text:
         return text
-    text = str(text)
+    register_env_secrets()
+    return _redact_text(str(text), secrets)
+
+
+def _redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     extra = [s for s in secrets if s]
     if extra:
         text = _literal_pattern(extra).sub(REDACTED, text)
@@ -101,17 +131,21 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
 
 def redact_mapping(value: Any, secrets: Iterable[str] = ()) -> Any:
     """A copy of `value` (dicts, lists, scalars, nested) with sensitive keys blanked and all text redacted."""
-    secrets = tuple(secrets)
+    register_env_secrets()
+    return _redact_mapping(value, tuple(secrets))
+
+
+def _redact_mapping(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, Mapping):
         return {k: REDACTED if isinstance(k, str) and _SENSITIVE_KEY.search(k) and not _blank(v)
-                else redact_mapping(v, secrets) for k, v in value.items()}
+                else _redact_mapping(v, secrets) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [redact_mapping(v, secrets) for v in value]
+        items = [_redact_mapping(v, secrets) for v in value]
         return type(value)(items) if type(value) in (tuple, set, frozenset) else items
     if isinstance(value, str):
-        return redact_text(value, secrets)
+        return _redact_text(value, secrets) if value else value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**8:
-        redacted = redact_text(str(value), secrets)
+        redacted = _redact_text(str(value), secrets)
         return value if redacted == str(value) else redacted
     return value
 
@@ -152,6 +186,7 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
 def install_redaction(logger_names: Iterable[str] = ("", "dagster")) -> RedactingFilter:
     """Redact every log record of this process: filter on the named loggers and their handlers, and
     a record factory wrapper for everything else. Idempotent."""
+    register_env_secrets()
     redacting = RedactingFilter()
     for name in logger_names:
         logger = logging.getLogger(name)

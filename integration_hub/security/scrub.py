@@ -18,7 +18,7 @@ import pandas as pd
 
 from integration_hub.security.fields import is_encrypted
 from integration_hub.security.protect import mask_free_text
-from integration_hub.security.redact import redact_registered
+from integration_hub.security.redact import redact_registered, register_env_secrets
 
 
 def scrub_series(values: pd.Series) -> pd.Series:
@@ -26,6 +26,7 @@ def scrub_series(values: pd.Series) -> pd.Series:
     text = values.map(lambda v: isinstance(v, str)).astype(bool) & ~is_encrypted(values)
     if not text.any():
         return values
+    register_env_secrets()      # an ERP or vendor error may quote the credentials it was sent
     masked, _ = mask_free_text(values[text].map(redact_registered))
     out = values.astype(object)
     out[text] = masked

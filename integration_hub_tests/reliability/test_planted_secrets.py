@@ -21,6 +21,7 @@ import base64
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -37,10 +38,11 @@ from integration_hub.connectors.fakes import billing_fake, stripe_fake
 from integration_hub.connectors.fakes.billing_fake import BillingFake
 from integration_hub.connectors.fakes.server import Fault
 from integration_hub.connectors.fakes.stripe_fake import StripeFake
-from integration_hub_tests.defs.conftest import company_template, run_phase  # noqa: F401 - a fixture
+from integration_hub_tests.defs.conftest import run_phase
 from integration_hub_tests.reliability.leakscan import Scan, found_secrets, needles
 
 REPO = Path(__file__).resolve().parents[2]
+SCALE, SEED = 30, 7          # small: five full runs stay within the test's time budget
 
 # Fixed data secrets (valid shapes: SSA-issuable SSNs, mod-97-valid IBANs), none of them in the generated company.
 SSN_IN_NAME = "287-41-6093"
@@ -116,6 +118,15 @@ def statement_accounts(sources: Path) -> dict[str, str]:
     return own
 
 
+@pytest.fixture(scope="module")
+def company_template(tmp_path_factory):
+    from integration_hub.demo import generate_company
+
+    out = tmp_path_factory.mktemp("planted_company") / "sample"
+    generate_company(out, scale=SCALE, seed=SEED)
+    return out
+
+
 # -- planting -------------------------------------------------------------------------------------------------
 
 def _api_objects(convert, resource: str, frame: pd.DataFrame) -> list[tuple[int, dict]]:
@@ -166,10 +177,10 @@ def plant_in_statements(sources: Path) -> None:
                                  f"<Ustrd>BILL-2025-0001 SSN {SSN_IN_REMITTANCE} from IBAN {printed(PAYER_IBAN)} "
                                  f"KTO {ACCOUNT_IN_STATEMENT}</Ustrd>", 1))
     mt940 = sources / "bank" / "gbp_account.sta"
-    text = mt940.read_text()
-    assert ":86:REGUS UK LTD BILL-2025-0001 VENDOR PAYMENT" in text
-    mt940.write_text(text.replace(":86:REGUS UK LTD BILL-2025-0001 VENDOR PAYMENT",
-                                  f":86:REGUS UK LTD BILL-2025-0001 IBAN {MT940_IBAN}", 1))
+    text, n = re.subn(r"(?m)^(:86:.*BILL-2025-0001) VENDOR PAYMENT$", rf"\1 IBAN {MT940_IBAN}", mt940.read_text(),
+                      count=1)
+    assert n == 1
+    mt940.write_text(text)
     bai = sources / "bank" / "operating_usd.bai"
     text = bai.read_text()
     assert "PAYMENT TO " in text
@@ -225,12 +236,16 @@ def python_logs():
     root.addHandler(handler)
     dagster_logger.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    expectations = logging.getLogger("great_expectations")      # its DEBUG lines are reprs of its own classes
+    expectations_level = expectations.level
+    expectations.setLevel(logging.INFO)
     try:
         yield handler.lines
     finally:
         root.removeHandler(handler)
         dagster_logger.removeHandler(handler)
         root.setLevel(levels[0])
+        expectations.setLevel(expectations_level)
 
 
 @pytest.fixture
@@ -351,13 +366,28 @@ def test_a_run_failing_on_vendor_errors_writes_no_token_of_their_bodies(company_
 
 
 CLI = ("import logging, sys; logging.basicConfig(level=logging.DEBUG); "
+       "logging.getLogger('great_expectations').setLevel(logging.INFO); "
        "from integration_hub.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+INSPECT = ("import json, logging, sys; logging.basicConfig(level=logging.DEBUG); "
+           "from integration_hub.cli import main\n"
+           "for args in json.loads(sys.argv[1]):\n"
+           "    print('$ integration-hub', *args, flush=True); print('exit', main(args), flush=True)")
+# What an operator looks at after a run: every command that prints stored records.
+INSPECTIONS = [["quarantine", "--limit", "500"], ["audit", "verify"], ["audit", "log"], ["keys", "status"]]
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """`integration-hub ARGS` in a fresh process, its Python logging at DEBUG on stderr."""
     return subprocess.run([sys.executable, "-c", CLI, *args], env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=300)
+
+
+def run_inspections(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """Each of INSPECTIONS, in one fresh process (imports paid once)."""
+    return subprocess.run([sys.executable, "-c", INSPECT, json.dumps(INSPECTIONS)], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("outcome", ["succeeds", "fails"])
@@ -381,17 +411,14 @@ def test_the_demo_cli_writes_no_planted_secret_anywhere(outcome, company_templat
     assert "Generated a company" not in run.stdout          # it ran on the planted company, not a fresh one
     if outcome == "succeeds":
         assert PLANTED_FLAGS <= flags_of(f"sqlite:///{hub_env / 'hub.db'}")
-    quarantine = run_cli(["quarantine", "--limit", "200"], env, cwd=tmp_path)
-    audit = run_cli(["audit", "verify"], env, cwd=tmp_path)
-    audit_log = run_cli(["audit", "log"], env, cwd=tmp_path)
+    inspected = run_inspections(env, cwd=tmp_path)
+    assert inspected.stdout.count("$ integration-hub") == len(INSPECTIONS), inspected.stderr[-3000:]
     scan = scan_run(f"integration-hub demo ({outcome})", planted, [hub_env, tmp_path / "keys"],
                     streams=[("demo stdout", run.stdout), ("demo stderr", run.stderr),
-                             ("quarantine stdout", quarantine.stdout + quarantine.stderr),
-                             ("audit verify", audit.stdout + audit.stderr),
-                             ("audit log", audit_log.stdout + audit_log.stderr)],
+                             ("inspection stdout", inspected.stdout), ("inspection stderr", inspected.stderr)],
                     extra=statement_accounts(sources) if outcome == "succeeds" else None)
     print(f"took {time.perf_counter() - started:.1f} s")
-    assert (hub_env / "dagster").is_dir() and scan.counts["files"] >= 20
+    assert (hub_env / "dagster").is_dir() and scan.counts["files"] >= 10
     assert run.stderr.count("\n") > 10                      # DEBUG logging did reach stderr
     assert scan.hits == []
 
@@ -413,3 +440,47 @@ def test_the_scanner_finds_every_encoding_and_ignores_digests_and_ciphertext():
     print(scan.report("scanner self-test", ["token", "iban", "account"]))
     assert found == {"whole hex token", "url-encoded", "compact", "base64", "json"}
     assert {h.where for h in scan.ignored} == {"digest", "ciphertext"}
+
+
+def test_an_erp_refusing_records_with_its_credentials_in_the_error_body_leaks_none(
+        company_template, hub_env, planted, tmp_path, monkeypatch, python_logs, capfd):
+    """NetSuite as the ERP target; its USER_ERROR detail echoes the token id and secret it was signed with, a
+    session token and the consumer key. Rejected records are quarantined with NetSuite's detail."""
+    from integration_hub.connectors.fakes.netsuite_fake import NetSuiteFake
+    from integration_hub.erp.netsuite import credentials_from_env
+
+    started = time.perf_counter()
+    sources = planted_company(company_template, tmp_path / "sources")
+    monkeypatch.setenv("IH_SOURCE_DIR", str(sources))
+    monkeypatch.delenv("STRIPE_API_KEY")          # Stripe and billing from their export files: the ERP is the vendor here
+    ns = planted.netsuite
+    refused = []
+
+    def refuse_with_credentials(record: str, body: dict) -> str | None:
+        if record != "customer" or len(refused) >= 3:
+            return None
+        refused.append(body.get("externalId"))
+        return (f"Invalid login attempt for token {ns['NETSUITE_TOKEN_ID']} (consumer {ns['NETSUITE_CONSUMER_KEY']}, "
+                f"token_secret={ns['NETSUITE_TOKEN_SECRET']}, session_token={planted.session_token})")
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with NetSuiteFake(credentials_from_env(), reject=refuse_with_credentials) as fake, \
+            dg.DagsterInstance.from_config(str(home)) as instance:
+        monkeypatch.setenv("IH_ERP_TARGET", "netsuite")
+        monkeypatch.setenv("IH_ERP_URL", fake.base_url)
+        result = run_phase(instance)
+        events = result.all_events
+        assert any(r.method == "PUT" for r in fake.requests)
+    assert len(refused) == 3
+    quarantined = pd.read_sql("SELECT rule FROM quarantine WHERE stage = 'loaded'", f"sqlite:///{hub_env / 'hub.db'}")
+    refusals = quarantined[quarantined["rule"].str.contains("Invalid login attempt")]["rule"]
+    assert len(refusals) == 3 and refusals.str.contains(r"token \[REDACTED\] \(consumer \[REDACTED\], "
+                                                        r"token_secret=\[REDACTED\]").all()
+    failures = [e.step_failure_data.error.to_string() for e in events if e.event_type_value == "STEP_FAILURE"]
+    out, err = capfd.readouterr()
+    scan = scan_run("cash phase into NetSuite, refusing records with its credentials in the body", planted,
+                    [hub_env, home, tmp_path / "keys"], logs=python_logs, streams=[("stdout", out), ("stderr", err)],
+                    events=events, exceptions=failures)
+    print(f"took {time.perf_counter() - started:.1f} s")
+    assert scan.hits == []

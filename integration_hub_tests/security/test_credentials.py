@@ -23,6 +23,11 @@ PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8P
     (f"token {JWT} expired", "token [REDACTED] expired"),
     (f"pasted {PEM} here", "pasted [REDACTED] here"),
     ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "[REDACTED]"),   # cut off mid-key
+    # Values assigned to a credential name, as vendor error texts quote them.
+    ("refused (session_token=7e8923471718a510, x-auth-token: Zm9vYmFy_1a2b)",
+     "refused (session_token=[REDACTED], x-auth-token: [REDACTED])"),
+    ('portal "password": "Hunter2024" then', 'portal "password": "[REDACTED]" then'),
+    ("token_secret=2dce508cc7774843", "token_secret=[REDACTED]"),
 ])
 def test_secret_shapes_are_masked(text, masked):
     assert mask_secret_text(text) == (masked, True)
@@ -36,6 +41,8 @@ def test_secret_shapes_are_masked(text, masked):
     "ghp_short and xoxb-",
     "eyJhbGciOiJIUzI1NiJ9 alone",                   # one base64 segment is not a JWT
     "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----",
+    "password: see the portal; Token: ABC",          # prose after a credential word: no digit, or too short
+    "api_key_expired: key 20250101 and author: 12345678",
 ])
 def test_lookalikes_are_not_secrets(text):
     assert mask_secret_text(text) == (text, False)

@@ -4,7 +4,7 @@ import traceback
 import pytest
 
 from integration_hub.security.redact import (
-    REDACTED, RedactingFilter, install_redaction, redact_mapping, redact_text, register_secret,
+    REDACTED, RedactingFilter, install_redaction, redact_mapping, redact_text, register_env_secrets, register_secret,
 )
 
 STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
@@ -137,3 +137,17 @@ def test_redacting_errors_replaces_the_text_keeps_the_frames_and_passes_control_
     assert any(frame.name == "call" for frame in traceback.extract_tb(caught.value.__traceback__))
     with pytest.raises(Stop):
         call("stop")
+
+
+def test_credential_variables_of_the_environment_are_redacted(monkeypatch):
+    monkeypatch.setenv("NETSUITE_TOKEN_SECRET", "a06cb8b47708946df31100c1ee1a7245")
+    monkeypatch.setenv("NETSUITE_CONSUMER_KEY", "7edd5a9a6624b706b96da659")
+    monkeypatch.setenv("IH_ENCRYPTION_KEYS", "k1:QUJDREVGR0hJSktMTU5PUA==,k2:UVJTVFVWV1hZWjAxMjM0NQ==")
+    monkeypatch.setenv("NETSUITE_ACCOUNT_ID", "1234567_SB1")           # an id, not a credential
+    monkeypatch.setenv("IH_DEMO_TOKEN_FLAG", "1")                       # too short to redact safely: skipped
+    text = ("login for consumer 7edd5a9a6624b706b96da659 with a06cb8b47708946df31100c1ee1a7245 failed; "
+            "key UVJTVFVWV1hZWjAxMjM0NQ== account 1234567_SB1")
+    assert redact_text(text) == ("login for consumer [REDACTED] with [REDACTED] failed; key [REDACTED] "
+                                 "account 1234567_SB1")
+    assert register_env_secrets({"ACUMATICA_PASSWORD": "Pw/x+=zzz", "HOME": "/root"}) == 1
+    assert redact_mapping({"note": "pw Pw/x+=zzz"}) == {"note": "pw [REDACTED]"}
