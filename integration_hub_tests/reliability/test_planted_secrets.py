@@ -48,6 +48,7 @@ SCALE, SEED = 30, 7          # small: five full runs stay within the test's time
 SSN_IN_NAME = "287-41-6093"
 SSN_IN_STREET = "412735580"            # bare, after a label
 SSN_IN_REMITTANCE = "618-20-7391"
+SSN_IN_CRM = "523 71 9046"
 ACCOUNT_IN_PO = "7301946285"
 ACCOUNT_IN_STATEMENT = "58120937461"
 ACCOUNT_IN_BAI = "9034417725"
@@ -90,7 +91,7 @@ class Planted:
                 "IH_ENCRYPTION_KEYS": f"kplanted:{base64.b64encode(self.key_material).decode()}"}
 
     def data_secrets(self) -> dict[str, str]:
-        return {"ssn in a name": SSN_IN_NAME, "ssn in a street": SSN_IN_STREET,
+        return {"ssn in a name": SSN_IN_NAME, "ssn in a street": SSN_IN_STREET, "ssn in crm": SSN_IN_CRM,
                 "ssn in remittance": SSN_IN_REMITTANCE, "payer iban": printed(PAYER_IBAN),
                 "payer iban compact": PAYER_IBAN, "mt940 iban": MT940_IBAN, "mt940 iban printed": printed(MT940_IBAN),
                 "account in po": ACCOUNT_IN_PO, "account in statement": ACCOUNT_IN_STATEMENT,
@@ -187,12 +188,21 @@ def plant_in_statements(sources: Path) -> None:
     bai.write_text(text.replace("PAYMENT TO ", f"PAYMENT TO ACCT {ACCOUNT_IN_BAI} ", 1))
 
 
+def plant_in_crm(sources: Path) -> None:
+    path = sources / "crm" / "accounts.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "BillingStreet"] = f"{frame.loc[0, 'BillingStreet']} (owner SSN {SSN_IN_CRM})"
+    frame.to_csv(path, index=False)
+
+
 def planted_company(company_template: Path, target: Path) -> Path:
     shutil.copytree(company_template, target)
     plant_in_statements(target)
+    plant_in_crm(target)
     # The control: the scanner does find what was planted in the files the run reads.
     in_files = {"ssn in remittance": SSN_IN_REMITTANCE, "payer iban": printed(PAYER_IBAN), "mt940 iban": MT940_IBAN,
                 "account in statement": ACCOUNT_IN_STATEMENT, "account in bai": ACCOUNT_IN_BAI,
+                "ssn in crm": SSN_IN_CRM,
                 **{k: v for k, v in statement_accounts(target).items() if not k.endswith("printed")}}
     assert found_secrets(target, in_files) == set(in_files)
     return target
@@ -323,8 +333,14 @@ def test_a_full_cash_run_writes_no_planted_secret_anywhere(store, company_templa
         assert {r.path for r in stripe.requests} >= {"/v1/customers", "/v1/charges", "/v1/refunds"}
         assert {r.path for r in billing.requests} >= {"/api/v2/customers", "/api/v2/invoices"}
         events = result.all_events
+        if store == "sqlite":                       # the CRM goes live in the next phase
+            crm = run_phase(instance, job="customers_phase")
+            assert crm.success
+            events = [*events, *crm.all_events]
     hub = postgres[0] if postgres else f"sqlite:///{hub_env / 'hub.db'}"
-    assert PLANTED_FLAGS <= flags_of(hub)          # every planted value did reach the run, and was masked there
+    crm_flag = {("crm", "accounts", "BillingStreet", "ssn_masked")} if store == "sqlite" else set()
+    expected_flags = PLANTED_FLAGS | crm_flag
+    assert expected_flags <= flags_of(hub)        # every planted value did reach the run, and was masked there
     out, err = capfd.readouterr()
     scan = scan_run(f"cash phase in-process, hub store on {store}", planted, [hub_env, home, tmp_path / "keys"],
                     logs=python_logs, streams=[("stdout", out), ("stderr", err)], events=events, postgres=postgres,
@@ -452,7 +468,7 @@ def test_an_erp_refusing_records_with_its_credentials_in_the_error_body_leaks_no
     started = time.perf_counter()
     sources = planted_company(company_template, tmp_path / "sources")
     monkeypatch.setenv("IH_SOURCE_DIR", str(sources))
-    monkeypatch.delenv("STRIPE_API_KEY")          # Stripe and billing from their export files: the ERP is the vendor here
+    monkeypatch.delenv("STRIPE_API_KEY")      # Stripe and billing from their export files: the ERP is the vendor here
     ns = planted.netsuite
     refused = []
 

@@ -33,7 +33,8 @@ STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
     # Credential names with a prefix: vendor error bodies say session_token, x-auth-token, token_secret.
     ("rejected (session_token=ab12cd34, x-auth-token: Zm9vYmFy_1)",
      "rejected (session_token=[REDACTED], x-auth-token: [REDACTED])"),
-    ('{"client_token": "a b", "oauth_token_secret": "c"}', '{"client_token": "[REDACTED]", "oauth_token_secret": "[REDACTED]"}'),
+    ('{"client_token": "a b", "oauth_token_secret": "c"}',
+     '{"client_token": "[REDACTED]", "oauth_token_secret": "[REDACTED]"}'),
     ("X-Session-Token: 7f3a99 next", "X-Session-Token: [REDACTED] next"),
     # What must survive: ordinary words, dates, counts, ids, invalid IBAN-like codes.
     ("loaded 1234 rows on 2025-01-01 for INV-000123", "loaded 1234 rows on 2025-01-01 for INV-000123"),
