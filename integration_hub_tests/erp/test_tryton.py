@@ -227,10 +227,14 @@ def test_generated_company_cash_phase_round_trips_through_tryton(tryton, tmp_pat
             assert held[column].sum() == accepted[column].sum()
         assert out.loc[out["outcome"] == "rejected", "message"].str.len().gt(0).all()
     assert (outcomes["customer"]["outcome"] == "created").all() and (outcomes["invoice"]["outcome"] == "created").all()
-    # Tryton needs a party on a receivable line: refunds the source left without a customer are refused.
-    payable = (batch["payment"]["status"].eq("succeeded") & batch["payment"]["customer_external_id"].notna()).to_numpy()
+    # Tryton needs a party on a receivable line: a refund takes its charge's customer.
+    payments = batch["payment"]
+    customer_of = dict(zip(payments["external_id"], payments["customer_external_id"]))
+    party = payments["customer_external_id"].fillna(payments["payment_ref"].map(customer_of))
+    payable = (payments["status"].eq("succeeded") & party.notna()).to_numpy()
+    assert payments["kind"].eq("refund").to_numpy()[payable].sum() > 0
     assert (outcomes["payment"]["outcome"].to_numpy()[payable] == "created").all()
-    refused = outcomes["payment"]["message"][~payable & batch["payment"]["status"].eq("succeeded").to_numpy()]
+    refused = outcomes["payment"]["message"][~payable & payments["status"].eq("succeeded").to_numpy()]
     assert refused.str.contains('A value is required for field "Party"').all()
     assert len(tryton.apply_payments("demo-1")) > 0
     again = {e: tryton.upsert(e, batch[e], run_id="demo-2", mapping_version="v") for e in money}
@@ -255,5 +259,24 @@ def test_invoices_beyond_one_batch_load_in_batches_and_a_refused_batch_costs_onl
     assert out["outcome"].tolist() == ["created"] * 4 + ["rejected"] + ["created"] * 2
     assert 'you must reopen the period "2025-01"' in out["message"].iloc[4]
     invoice_batches = [n for model, n in batches if model == "account.invoice"]
-    assert invoice_batches[:3] == [3, 3, 1]  # no create holds more than one batch; the refused one is retried alone
+    # Oldest first: the January invoice's batch is refused and retried one by one; no create holds more than a batch.
+    assert invoice_batches == [3, 1, 1, 1, 3, 1]
     assert len(tryton.read_back("invoice")) == 6
+
+
+def test_credit_notes_dated_before_later_invoices_and_refunds_of_earlier_charges_post(tryton):
+    """Seen at the demo's default scale: Tryton numbers a sequence in date order, and a refund names
+    its charge but not its customer."""
+    load(tryton)
+    later = erp_batch.invoice(4, 50_000, 0, issue=erp_batch.DAY + pd.Timedelta(days=20))
+    earlier_note = erp_batch.invoice(5, -1_000, 0, kind="credit_note", applies_to="INV-000003", customer=3,
+                                     issue=erp_batch.DAY + pd.Timedelta(days=5))
+    invoices = tryton.upsert("invoice", pd.DataFrame([later, earlier_note]), run_id="run-2", mapping_version="v")
+    assert invoices["outcome"].tolist() == ["created", "created"], invoices["message"].tolist()
+    refund = erp_batch.payment("re_0002", -2_000, kind="refund", payment_ref="stripe:ch_0001", customer=None)
+    frame = pd.DataFrame([refund]).astype({"fee_minor": "Int64"})
+    out = tryton.upsert("payment", frame, run_id="run-2", mapping_version="v")
+    assert out["outcome"].tolist() == ["created"], out["message"].tolist()
+    held = tryton.read_back("payment", ["stripe:re_0002"])
+    assert held["customer_external_id"].tolist() == ["billing:CUST-000001"]     # the charge's customer
+    assert held["amount_minor"].tolist() == [-2_000]

@@ -112,6 +112,11 @@ def _chart(cfg, company) -> dict:
     wizard.form.category_account_expense, wizard.form.category_account_revenue = accounts["expense"], \
         accounts["revenue"]
     wizard.execute("create_properties")
+    # Posting a foreign-currency invoice books its rounding difference in the company currency here.
+    configuration = Model.get("account.configuration", config=cfg)(1)
+    configuration.currency_exchange_credit_account = accounts["revenue"]
+    configuration.currency_exchange_debit_account = accounts["expense"]
+    configuration.save()
     return accounts
 
 
@@ -122,19 +127,22 @@ def add_fiscal_year(cfg, company, year: int) -> None:
     SequenceType = Model.get("ir.sequence.type", config=cfg)
     Sequence = Model.get("ir.sequence.strict", config=cfg)
 
-    def sequence(kind: str):
+    def sequence(kind: str, name: str | None = None):
         kind_type, = SequenceType.find([("name", "=", kind)], limit=1)
-        record = Sequence(name=f"{kind} {year}", sequence_type=kind_type, company=company)
+        record = Sequence(name=f"{name or kind} {year}", sequence_type=kind_type, company=company)
         record.save()
         return record
 
     fiscal_year = Model.get("account.fiscalyear", config=cfg)(
         name=str(year), start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31), company=company)
     fiscal_year.move_sequence = sequence("Account Move")
-    invoices = sequence("Invoice")
+    # Tryton numbers a sequence in date order: credit notes get their own, so one dated before the
+    # last invoice (issued after it, against an older invoice) can still be numbered.
+    invoices, credit_notes = sequence("Invoice"), sequence("Invoice", "Credit Note")
     numbering, = fiscal_year.invoice_sequences
-    for side in ("out_invoice", "out_credit_note", "in_invoice", "in_credit_note"):
-        setattr(numbering, f"{side}_sequence", invoices)
+    for side, numbered in (("out_invoice", invoices), ("out_credit_note", credit_notes),
+                           ("in_invoice", invoices), ("in_credit_note", credit_notes)):
+        setattr(numbering, f"{side}_sequence", numbered)
     fiscal_year.save()
     fiscal_year.click("create_period")
 

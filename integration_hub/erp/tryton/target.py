@@ -120,8 +120,11 @@ class TrytonTarget(ErpTarget):
         parties = books.party_ids(r["customer_external_id"] for r in rows.values())
         addresses = {a["party"]: a["id"] for a in reversed(books.search_read(
             "party.address", [("party", "in", list(parties.values()))], ["party"]))}
+        charge_party = self._charge_parties(rows, parties) if entity == "payment" else {}
         for index, row in rows.items():
             party = parties.get(row["customer_external_id"])
+            if party is None and entity == "payment" and row["kind"] == "refund":
+                party = charge_party.get(row["payment_ref"])   # a refund names its charge, not its customer
             if row["external_id"] in existing:  # Tryton decides whether the posted document may change
                 ok, answer = self._attempt(lambda i=existing[row["external_id"]], r=row, p=party: self._rewrite(
                     entity, i, r, p, addresses.get(p)))
@@ -131,10 +134,25 @@ class TrytonTarget(ErpTarget):
             else:
                 values = books.invoice_values(row, party, addresses.get(party))
                 (void if row["status"] == "void" else new)[index] = values
+        # Tryton numbers invoices in date order within each sequence: post the oldest first, across batches.
+        new = dict(sorted(new.items(), key=lambda item: str(item[1].get("invoice_date"))))
         results.update(self._create(model, new, "post"))
         results.update(self._create(model, void, "cancel"))
         results.update(post_payments(self.database, books, pays))
         return results
+
+    def _charge_parties(self, rows: dict[Any, dict], parties: dict[str, int]) -> dict[str, int]:
+        """The party of each charge the refunds among `rows` name: from a charge in this load, else
+        from the receivable line of the charge's receipt already in Tryton."""
+        found = {r["external_id"]: parties[r["customer_external_id"]] for r in rows.values()
+                 if r["kind"] == "charge" and r["customer_external_id"] in parties}
+        wanted = {r["payment_ref"] for r in rows.values() if r["kind"] == "refund" and isinstance(r["payment_ref"], str)}
+        missing = sorted(wanted - set(found))
+        if missing:
+            for line in self.books.search_read("account.move.line", [
+                    ("move.description", "in", missing), ("party", "!=", None)], ["move.description", "party"]):
+                found.setdefault(line["move."]["description"], line["party"])
+        return found
 
     def _rewrite(self, entity: str, record: int, row: dict, party, address) -> int:
         if entity == "invoice":
