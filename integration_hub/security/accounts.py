@@ -17,14 +17,22 @@ from integration_hub.security.scan import mask_candidates
 
 _LABELLED = re.compile(r"(?i)\b(acct|account|a/c|kto|konto)(\.?\s*(?:no\.?|number|nr\.?|#)?\s*[:#.]?\s*)"
                        r"([0-9](?:[0-9 -]{3,32}[0-9]))(?![0-9])")
-_IBAN = re.compile(r"\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
+# Any case: an IBAN typed in lower case in free text is still one (the mod-97 check decides).
+_IBAN = re.compile(r"(?i)\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
 # RE2 pre-filter: a label followed by digits, or something shaped like an IBAN.
-_HINT = r"(?i:acct|account|a/c|kto|konto)[^0-9]{0,12}[0-9]{4}|[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4}"
+_HINT = r"(?i:acct|account|a/c|kto|konto)[^0-9]{0,12}[0-9]{4}|(?i:[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4})"
+
+
+# Countries of the SWIFT IBAN registry: with the mod-97 check, a code or digest shaped like an IBAN is not taken for one.
+IBAN_COUNTRIES = frozenset(
+    "AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR GT HN HR "
+    "HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK PL PS PT QA RO RS "
+    "RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
 
 
 def iban_valid(text: str) -> bool:
     iban = text.replace(" ", "").upper()
-    if not 15 <= len(iban) <= 34 or not iban[:2].isalpha() or not iban[2:4].isdigit():
+    if not 15 <= len(iban) <= 34 or iban[:2] not in IBAN_COUNTRIES or not iban[2:4].isdigit():
         return False
     digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
     return int(digits) % 97 == 1

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from integration_hub.security.accounts import iban_valid
 from integration_hub.security.cards import mask_card_text
 from integration_hub.security.credentials import CREDENTIAL_NAME, REDACTED, mask_secret_text
 from integration_hub.security.ssn import mask_ssn_text
@@ -52,7 +53,7 @@ _PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
     (re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"), "[SSN]"),
     (re.compile(r"(?<![\d-])\d{2}-\d{7}(?![\d-])"), "[EIN]"),
 )
-_IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
+_IBAN = re.compile(r"(?i)\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9_])\d{9,}(?![A-Za-z0-9_])")
 _SENSITIVE_KEY = re.compile(
     r"(?i)(^|[_\-\s.])(pass(word|wd)?|secret|token|api[_-]?key|apikey|authorization|auth|cookie|credentials?|"
@@ -240,7 +241,4 @@ def _literal_pattern(values: Iterable[str]) -> re.Pattern:
 
 def _mask_iban(match: re.Match) -> str:
     iban = match.group(1).replace(" ", "")
-    if not 15 <= len(iban) <= 34:
-        return match.group()
-    digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
-    return f"[iban ****{iban[-4:]}]" if int(digits) % 97 == 1 else match.group()
+    return f"[iban ****{iban[-4:]}]" if iban_valid(iban) else match.group()

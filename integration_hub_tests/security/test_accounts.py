@@ -10,7 +10,10 @@ from integration_hub.security.accounts import iban_valid, mask_account_numbers, 
     ("A/C: 1234 5678 90", "A/C: ****7890", True),
     ("pay to IBAN DE89 3704 0044 0532 0130 00 thanks", "pay to IBAN ****3000 thanks", True),
     ("GB29NWBK60161331926819", "****6819", True),
+    ("iban de89 3704 0044 0532 0130 00, typed in lower case", "iban ****3000, typed in lower case", True),
+    ("Gb29nwbk60161331926819", "****6819", True),
     ("DE89370400440532013001", "DE89370400440532013001", False),      # fails mod-97: not an IBAN
+    ("ref qq35abcd0001000035", "ref qq35abcd0001000035", False),      # passes mod-97, but QQ is no IBAN country
     ("account 2024", "account 2024", False),                           # too short for an account
     ("STMT250131GBP/00001/1", "STMT250131GBP/00001/1", False),
     ("INV-000038 order 123456789", "INV-000038 order 123456789", False),  # unlabelled numbers stay

@@ -29,6 +29,7 @@ STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
     ("acct 4421987650 routing 121000358", "acct [number ****7650] routing [number ****0358]"),
     ("payer DE89370400440532013000", "payer [iban ****3000]"),
     ("payer GB82 WEST 1234 5698 7654 32", "payer [iban ****5432]"),
+    ("payer de89 3704 0044 0532 0130 00", "payer [iban ****3000]"),
     ("card 4111 1111 1111 1111", "card [card ****1111]"),
     # Credential names with a prefix: vendor error bodies say session_token, x-auth-token, token_secret.
     ("rejected (session_token=ab12cd34, x-auth-token: Zm9vYmFy_1)",
