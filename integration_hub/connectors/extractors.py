@@ -31,6 +31,7 @@ class Extraction:
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     encoding: str | None = None            # of an export file: utf-8, or cp1252 when written in it
     incomplete_statements: list = field(default_factory=list)   # bank IncompleteStatement flags, kept rows
+    repeated_skipped: int = 0              # objects a live API served again on a later page, dropped by id
 
     def quarantine(self, sensitive: tuple[str, ...] = ()) -> pd.DataFrame:
         """Quarantine records of the rejected files and rows, their raw text redacted. With declared
@@ -54,8 +55,9 @@ def extract_from_api(client, entity: EntityDeclaration, cursor: str | None) -> E
     frame, new_cursor = client.extract(entity.name, int(cursor) if cursor else None)
     url = getattr(client, "resource_url", None)
     origin = url(entity.name) if url else f"{entity.system} api: {entity.name}"
+    repeated = getattr(client, "duplicates_skipped", {}).get(entity.name, 0)
     return Extraction(stamp(frame, origin=origin), origin=origin,
-                      cursor=str(new_cursor) if new_cursor is not None else cursor)
+                      cursor=str(new_cursor) if new_cursor is not None else cursor, repeated_skipped=repeated)
 
 
 def extract_export(source_dir: Path, entity: EntityDeclaration) -> Extraction:

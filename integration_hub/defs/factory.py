@@ -138,6 +138,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         return dg.MaterializeResult(value=frame, metadata={
             "dagster/row_count": len(frame), "origin": extraction.origin[:500],
             "next_cursor": extraction.cursor or "", "rejected_files": len(extraction.rejected_files),
+            "repeated_records_skipped": extraction.repeated_skipped,
             "rows_in": len(frame) + bad_rows, "quarantined": bad_rows, "encoding": extraction.encoding or "n/a",
             "rules_broken": dg.MetadataValue.md(
                 rejected["rule"].value_counts().rename_axis("rule").reset_index(name="entries")

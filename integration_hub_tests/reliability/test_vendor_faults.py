@@ -304,6 +304,7 @@ def test_cash_phase_against_a_faulty_stripe_loads_every_charge_once(company, ins
     assert result.success
     assert left == 0                                              # every scheduled fault was met
     assert metadata(result, "stripe__charges__extracted")["dagster/row_count"] == 250
+    assert metadata(result, "stripe__charges__extracted")["repeated_records_skipped"] == 3
     assert metadata(result, "stripe__charges__mapped")["dagster/row_count"] == 250
     payments = _stripe_payments()
     assert len(payments) == 250 and len(set(payments)) == 250
