@@ -397,13 +397,13 @@ INSPECTIONS = [["quarantine", "--limit", "500"], ["audit", "verify"], ["audit", 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """`integration-hub ARGS` in a fresh process, its Python logging at DEBUG on stderr."""
     return subprocess.run([sys.executable, "-c", CLI, *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=1200)  # generous: CI machines are shared
 
 
 def run_inspections(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """Each of INSPECTIONS, in one fresh process (imports paid once)."""
     return subprocess.run([sys.executable, "-c", INSPECT, json.dumps(INSPECTIONS)], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=1200)
 
 
 @pytest.mark.parametrize("outcome", ["succeeds", "fails"])
