@@ -25,6 +25,7 @@ import requests
 from requests.auth import HTTPBasicAuth
 
 from integration_hub.connectors.http import build_session, redact_url
+from integration_hub.connectors.paging import unseen
 from integration_hub.security.redact import register_secret
 from integration_hub.standardize.currency import minor_exponent
 
@@ -151,13 +152,9 @@ class BillingClient:
             objects = [entry.get(name) if isinstance(entry, dict) else None for entry in page["list"]]
             if not all(isinstance(o, dict) and o.get("id") for o in objects):
                 raise BillingAPIError(200, None, None, f"GET {path}: a listed entry has no {name} with an id")
-            repeated = 0
-            for obj in objects:
-                if obj["id"] in seen:
-                    repeated += 1
-                    continue
-                seen.add(obj["id"])
-                yield obj
+            fresh = unseen(objects, seen)
+            yield from fresh
+            repeated = len(objects) - len(fresh)
             if repeated:
                 self.duplicates_skipped[resource] += repeated
                 log.warning("billing GET %s: %d object(s) already seen on an earlier page skipped (offset=%s)",

@@ -23,6 +23,7 @@ import requests
 from requests.auth import AuthBase
 
 from integration_hub.connectors.http import build_session, redact_url
+from integration_hub.connectors.paging import unseen
 from integration_hub.security.redact import register_secret
 
 RESOURCES = ("customers", "charges", "refunds", "payouts", "balance_transactions")
@@ -160,7 +161,7 @@ class StripeClient:
         self.duplicates_skipped[resource] = 0
         while True:
             page = self._get_list(path, params)
-            fresh = [o for o in page["data"] if o["id"] not in seen and not seen.add(o["id"])]
+            fresh = unseen(page["data"], seen)
             repeated = len(page["data"]) - len(fresh)
             if repeated:
                 self.duplicates_skipped[resource] += repeated
