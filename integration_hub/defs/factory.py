@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 import pandera.pandas as pa
 
-from integration_hub.canonical.models import SCHEMAS
+from integration_hub.canonical import registry
 from integration_hub.connectors.csv_encoding import UTF8
 from integration_hub.connectors.extractors import (Extraction, extract_export, extract_from_api,
                                                    extract_statements, statement_files)
@@ -197,7 +197,7 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
         spec = entity.mapping
         result = apply_spec(spec, cleaned)
         candidates = result.mapped.drop(index=pd.Index(result.rejects["row"].unique()))
-        good, failures = validate_rows(candidates, SCHEMAS[entity.canonical])
+        good, failures = validate_rows(candidates, registry.get(entity.canonical).schema)
         rejects = combine_rejects(result.rejects, failures)
         records = quarantine_records(rejects, cleaned, entity.source_id)
         store.add_quarantine(context.run.run_id, system.name, entity.name, "mapped", records)

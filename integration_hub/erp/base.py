@@ -1,4 +1,4 @@
-"""The one interface every ERP target speaks, and the canonical entities it loads.
+"""The one interface every ERP target speaks (canonical entities: canonical/registry.py).
 
 A target upserts canonical records by `external_id` and reports, per record, what it did
 (created, updated, unchanged or rejected with the rule broken); `read_back` returns what
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import abc
 import hashlib
-from dataclasses import dataclass
 from enum import StrEnum
 
 import pandas as pd
 
+from integration_hub.canonical import registry
 from integration_hub.erp.codec import fingerprint_text
 
 
@@ -28,65 +28,6 @@ APPLICATION_COLUMNS = ("payment_external_id", "invoice_external_id", "applied_mi
 LOAD_METADATA = ("mapping_version", "run_id", "loaded_at")
 
 
-@dataclass(frozen=True)
-class EntitySpec:
-    """A canonical entity: its columns in canonical order and how each is typed.
-
-    Columns not listed as money or timestamps are text. `money` is int64 minor units that
-    must be present; `nullable_money` is Int64.
-    """
-
-    name: str
-    table: str
-    columns: tuple[str, ...]
-    money: tuple[str, ...] = ()
-    nullable_money: tuple[str, ...] = ()
-    timestamps: tuple[str, ...] = ()
-    currency_required: bool = True
-
-    @property
-    def text(self) -> tuple[str, ...]:
-        typed = {*self.money, *self.nullable_money, *self.timestamps}
-        return tuple(c for c in self.columns if c not in typed)
-
-
-_SOURCE = ("external_id", "source_system", "source_id")
-
-ENTITIES: dict[str, EntitySpec] = {
-    "customer": EntitySpec(
-        "customer", "customers",
-        (*_SOURCE, "name", "email", "phone", "address_line1", "address_line2", "city", "region",
-         "postal_code", "country", "currency", "created_at"),
-        timestamps=("created_at",), currency_required=False,
-    ),
-    "invoice": EntitySpec(
-        "invoice", "invoices",
-        (*_SOURCE, "invoice_number", "kind", "customer_external_id", "issue_date", "due_date", "currency",
-         "subtotal_minor", "tax_minor", "total_minor", "status", "applies_to"),
-        money=("subtotal_minor", "tax_minor", "total_minor"), timestamps=("issue_date", "due_date"),
-    ),
-    "payment": EntitySpec(
-        "payment", "payments",
-        (*_SOURCE, "kind", "customer_external_id", "amount_minor", "fee_minor", "currency", "paid_at",
-         "status", "invoice_ref", "payment_ref"),
-        money=("amount_minor",), nullable_money=("fee_minor",), timestamps=("paid_at",),
-    ),
-    "bank_transaction": EntitySpec(
-        "bank_transaction", "bank_transactions",
-        (*_SOURCE, "account_mask", "statement_id", "booking_date", "value_date", "amount_minor", "currency",
-         "type_code", "reference", "counterparty", "description"),
-        money=("amount_minor",), timestamps=("booking_date", "value_date"),
-    ),
-}
-
-
-def entity_spec(entity: str) -> EntitySpec:
-    try:
-        return ENTITIES[entity]
-    except KeyError:
-        raise ValueError(f"unknown entity {entity!r}; expected one of {sorted(ENTITIES)}") from None
-
-
 def fingerprint(df: pd.DataFrame, entity: str | None = None) -> pd.Series:
     """sha256 hex digest per record over its content, stable across pandas versions and runs.
 
@@ -97,7 +38,7 @@ def fingerprint(df: pd.DataFrame, entity: str | None = None) -> pd.Series:
     hashlib rather than pandas' hash_pandas_object, whose 64-bit output is not a documented
     stable format; measured on a million payment rows, both take 2-3 s here.
     """
-    columns = entity_spec(entity).columns if entity else tuple(sorted(df.columns))
+    columns = registry.get(entity).columns if entity else tuple(sorted(df.columns))
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"cannot fingerprint: columns {missing} are missing")

@@ -18,18 +18,20 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from integration_hub.erp import bulk
-from integration_hub.erp.base import LOAD_METADATA, EntitySpec
+from integration_hub.canonical.registry import CanonicalEntity
+from integration_hub.erp.base import LOAD_METADATA
 from integration_hub.erp.codec import iso_utc
 from integration_hub.erp.ledger_schema import TABLES, staged_columns, timestamp_columns
 
 _WRITE = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
 
 
-def _arrow_types(spec: EntitySpec, names) -> dict[str, pa.DataType]:
+def _arrow_types(spec: CanonicalEntity, names) -> dict[str, pa.DataType]:
     money = {*spec.money, *spec.nullable_money}
     stamps = timestamp_columns(spec)
     return {
-        n: pa.timestamp("us", tz="UTC") if n in stamps else pa.int64() if n in money else pa.string() for n in names
+        n: pa.timestamp("us", tz="UTC") if n in stamps else pa.int64() if n in money
+        else pa.float64() if n in spec.numbers else pa.string() for n in names
     }
 
 
@@ -93,7 +95,7 @@ class PostgresBulk:
         cur.execute(f"ANALYZE {bulk.quoted(self.dialect, staged)}")
         return staged
 
-    def merge(self, spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    def merge(self, spec: CanonicalEntity, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
         """Upsert `frame` (staged columns) with the batch `meta`.
 
         Returns the rows written: `pos` (position in `frame`), `created` (else updated) and
@@ -123,7 +125,7 @@ class PostgresBulk:
                 cur.execute(*bulk.sql_params(bulk.upsert(table, self.dialect, rows), self.dialect))
         return changed.astype({"pos": "int64", "created": bool})
 
-    def read(self, spec: EntitySpec, ids: pd.Series | None, *, fingerprints: bool = False) -> pd.DataFrame:
+    def read(self, spec: CanonicalEntity, ids: pd.Series | None, *, fingerprints: bool = False) -> pd.DataFrame:
         """Stored rows, optionally only `ids`, ordered by external_id; timestamps as epoch microseconds;
         with `fingerprints`, their content_hash too."""
         table = TABLES[spec.name]

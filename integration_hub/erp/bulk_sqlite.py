@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from integration_hub.erp import bulk
-from integration_hub.erp.base import LOAD_METADATA, EntitySpec
+from integration_hub.canonical.registry import CanonicalEntity
+from integration_hub.erp.base import LOAD_METADATA
 from integration_hub.erp.ledger_schema import TABLES, staged_columns, staged_rows, to_rows
 
 
@@ -54,7 +55,7 @@ class SqliteBulk:
         conn.executemany(bulk.sql(staged.insert(), self.dialect), zip(ids, range(len(ids))))
         return staged
 
-    def merge(self, spec: EntitySpec, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    def merge(self, spec: CanonicalEntity, frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
         """Upsert `frame` (staged columns) with the batch `meta`.
 
         Returns the rows written: `pos` (position in `frame`), `created` (else updated) and
@@ -83,7 +84,7 @@ class SqliteBulk:
                 conn.executemany(upsert, to_rows(spec, frame, meta, order))
         return changed
 
-    def read(self, spec: EntitySpec, ids: pd.Series | None, *,
+    def read(self, spec: CanonicalEntity, ids: pd.Series | None, *,
              fingerprints: bool = False) -> dict[str, np.ndarray]:
         """Stored rows (raw driver values), optionally only `ids`, ordered by external_id; with
         `fingerprints`, their content_hash too."""

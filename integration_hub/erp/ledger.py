@@ -17,11 +17,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from integration_hub.erp import applications
-from integration_hub.erp.base import OUTCOME_COLUMNS, ErpTarget, LoadOutcome, entity_spec
+from integration_hub.canonical import registry
+from integration_hub.erp.base import OUTCOME_COLUMNS, ErpTarget, LoadOutcome
 from integration_hub.erp.bulk_postgres import PostgresBulk
 from integration_hub.erp.bulk_sqlite import SqliteBulk
 from integration_hub.erp.ledger_rules import prepare
-from integration_hub.erp.ledger_schema import METADATA, to_canonical
+from integration_hub.erp.ledger_schema import METADATA, add_missing_columns, to_canonical
 from integration_hub.erp.ledger_tamper import repair_message
 
 
@@ -59,9 +60,10 @@ class SqlLedger(ErpTarget):
         else:
             raise ValueError(f"SqlLedger supports sqlite and postgresql URLs, not {parsed.get_backend_name()!r}")
         METADATA.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
-        spec = entity_spec(entity)
+        spec = registry.get(entity)
         accepted, verdicts = prepare(spec, records)
         if len(accepted):
             meta = {"mapping_version": mapping_version, "run_id": run_id, "loaded_at": datetime.now(timezone.utc)}
@@ -78,7 +80,7 @@ class SqlLedger(ErpTarget):
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
         """Canonical columns (int64 money, datetime64[ns, UTC]) plus mapping_version, run_id, loaded_at."""
-        spec = entity_spec(entity)
+        spec = registry.get(entity)
         ids = None
         if external_ids is not None:
             ids = pd.Series(list(external_ids), dtype=object).dropna().drop_duplicates()
@@ -86,7 +88,7 @@ class SqlLedger(ErpTarget):
 
     def read_fingerprinted(self, entity: str) -> tuple[pd.DataFrame, pd.Series]:
         """Every stored record as read_back gives it, and the content_hash stored with it."""
-        spec = entity_spec(entity)
+        spec = registry.get(entity)
         raw = self._bulk.read(spec, None, fingerprints=True)
         return to_canonical(spec, raw), pd.Series(raw["content_hash"], dtype=object, name="content_hash")
 

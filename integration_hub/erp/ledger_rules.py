@@ -12,7 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from integration_hub.erp.base import OUTCOME_COLUMNS, EntitySpec, LoadOutcome, fingerprint
+from integration_hub.canonical.registry import CanonicalEntity
+from integration_hub.erp.base import OUTCOME_COLUMNS, LoadOutcome, fingerprint
 from integration_hub.erp.codec import text_values, utc_micros
 
 _CURRENCY = r"[A-Z]{3}"
@@ -60,7 +61,29 @@ def _timestamp(values: pd.Series, column: str, reasons: _Reasons) -> pd.Series:
     return utc_micros(parsed)
 
 
-def prepare(spec: EntitySpec, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _check_currency(currency: pd.Series, required: bool, reasons: _Reasons) -> None:
+    valid = {c for c in pd.unique(currency.to_numpy()) if c is not None and re.fullmatch(_CURRENCY, c)}
+    bad_currency = ~currency.isin(valid).to_numpy()
+    if not required:
+        bad_currency &= currency.notna().to_numpy()
+    reasons.add(bad_currency, lambda p: "missing currency" if currency.iloc[p] is None
+                else f"currency {currency.iloc[p]!r} is not 3 upper-case letters")
+
+
+def _number(values: pd.Series, column: str, required: bool, reasons: _Reasons) -> pd.Series:
+    """A decimal quantity as float64; text that is not a finite number is rejected, as is a missing
+    value where one is required."""
+    parsed = pd.to_numeric(values, errors="coerce").astype("float64")
+    present = values.notna().to_numpy()
+    unreadable = present & ~np.isfinite(parsed.to_numpy(na_value=np.nan))
+    if required:
+        unreadable |= ~present
+    reasons.add(unreadable, lambda p: f"missing {column}" if pd.isna(values.iloc[p])
+                else f"{column} {_shown(values.iloc[p])} is not a number")
+    return parsed
+
+
+def prepare(spec: CanonicalEntity, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a batch into (accepted rows coerced, with content_hash) and per-record verdicts.
 
     The verdicts frame has the input's index and OUTCOME_COLUMNS; rejected rows carry their
@@ -84,18 +107,15 @@ def prepare(spec: EntitySpec, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
         first = ids[~no_id].drop_duplicates().reset_index().set_index("external_id")["index"]
         reasons.add(repeated, lambda p: f"duplicate external_id in batch (first at position {first[ids.iloc[p]]})")
 
-    currency = frame["currency"]
-    valid = {c for c in pd.unique(currency.to_numpy()) if c is not None and re.fullmatch(_CURRENCY, c)}
-    bad_currency = ~currency.isin(valid).to_numpy()
-    if not spec.currency_required:
-        bad_currency &= currency.notna().to_numpy()
-    reasons.add(bad_currency, lambda p: "missing currency" if currency.iloc[p] is None
-                else f"currency {currency.iloc[p]!r} is not 3 upper-case letters")
+    if "currency" in frame:
+        _check_currency(frame["currency"], spec.currency_required, reasons)
 
     for column in (*spec.money, *spec.nullable_money):
         frame[column] = _money(frame[column], column, column in spec.money, reasons)
     for column in spec.timestamps:
         frame[column] = _timestamp(frame[column], column, reasons)
+    for column in spec.numbers:
+        frame[column] = _number(frame[column], column, not spec.fields[column].nullable, reasons)
 
     verdicts = pd.DataFrame({"external_id": ids.to_numpy(), "outcome": None, "message": ""}, index=records.index)
     verdicts = verdicts.loc[:, list(OUTCOME_COLUMNS)]
@@ -110,7 +130,7 @@ def prepare(spec: EntitySpec, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     return accepted, verdicts
 
 
-def _message(spec: EntitySpec, frame: pd.DataFrame, pos: int, reasons: list[str]) -> str:
+def _message(spec: CanonicalEntity, frame: pd.DataFrame, pos: int, reasons: list[str]) -> str:
     external_id = frame["external_id"].iloc[pos]
     if external_id is None or not str(external_id).strip():
         who = f"{spec.name} at position {pos} (source_id {frame['source_id'].iloc[pos]!r})"

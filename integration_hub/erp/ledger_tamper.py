@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from integration_hub.erp.base import ENTITIES, LoadOutcome, entity_spec
+from integration_hub.canonical import registry
+from integration_hub.erp.base import LoadOutcome
 from integration_hub.erp.ledger_rules import prepare
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def repairs(outcome: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"external_id": repaired["external_id"].to_numpy(), "columns": columns.to_numpy()})
 
 
-def find_tampered(ledger: SqlLedger, entities: Iterable[str] = tuple(ENTITIES)) -> pd.DataFrame:
+def find_tampered(ledger: SqlLedger, entities: Iterable[str] = tuple(registry.all_entities())) -> pd.DataFrame:
     """Stored records that are not what the hub wrote (TAMPER_COLUMNS), in entity then key order.
 
     A record whose stored values break a rule every load keeps (a NULL currency, say) is named
@@ -55,7 +56,7 @@ def find_tampered(ledger: SqlLedger, entities: Iterable[str] = tuple(ENTITIES)) 
         held, stored = ledger.read_fingerprinted(entity)
         if held.empty:
             continue
-        accepted, verdicts = prepare(entity_spec(entity), held)
+        accepted, verdicts = prepare(registry.get(entity), held)
         recomputed = np.full(len(held), None, dtype=object)
         recomputed[accepted.index.to_numpy()] = accepted["content_hash"].to_numpy()
         rejected = (verdicts["outcome"] == LoadOutcome.REJECTED.value).to_numpy()
@@ -83,6 +84,6 @@ def record_repairs(trail: AuditTrail, actor: str, entity: str, outcome: pd.DataF
     if repaired.empty:
         return None
     sample = repaired.head(AUDIT_SAMPLE)
-    return trail.append(actor, "erp.tamper_repaired", f"erp/{entity_spec(entity).table}", details={
+    return trail.append(actor, "erp.tamper_repaired", f"erp/{registry.get(entity).table}", details={
         "run_id": run_id, "records": len(repaired), "truncated": len(repaired) > AUDIT_SAMPLE,
         "repaired": dict(zip(sample["external_id"], sample["columns"]))})

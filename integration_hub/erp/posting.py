@@ -14,7 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from integration_hub.config import ensure_sqlite_dir, normalize_db_url
-from integration_hub.erp.base import OUTCOME_COLUMNS, LoadOutcome, entity_spec, fingerprint
+from integration_hub.canonical import registry
+from integration_hub.erp.base import OUTCOME_COLUMNS, LoadOutcome, fingerprint
 
 metadata = sa.MetaData()
 
@@ -84,7 +85,7 @@ class PostingLog:
         posted before with the same content; the others are left for the ERP (outcome None).
         `to_post` is their plan: external_id, fingerprint, erp_id, action create|update.
         """
-        absent = [c for c in entity_spec(entity).columns if c not in records.columns]
+        absent = [c for c in registry.get(entity).columns if c not in records.columns]
         if absent:
             raise ValueError(f"{entity} records lack canonical columns {absent}")
         ids = records["external_id"]

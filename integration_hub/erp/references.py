@@ -2,27 +2,71 @@
 
 An invoice or payment names its customer by source id; with master data on, that id is
 re-keyed to the master the customer resolved into, through every crosswalk the hub store
-holds (not only this run's), and then must name a customer the ERP holds.
+holds (not only this run's), and then must name a customer the ERP holds. The same holds for
+every reference a canonical declaration makes (an order line's item, a customer's parent).
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from integration_hub.canonical import registry
+from integration_hub.canonical.registry import CanonicalEntity
 from integration_hub.gates.business_rules import PARENTAGE
 
-CUSTOMER_IN_ERP = "customer_external_id.exists_in_erp"
+EXISTS_IN_ERP = ".exists_in_erp"      # <column>.exists_in_erp: the record it names is not in the ERP
+HIERARCHY_CYCLE = ".cycle"             # <column>.cycle: a record is its own ancestor
+CUSTOMER_IN_ERP = "customer_external_id" + EXISTS_IN_ERP
 # Rules a later run can satisfy without the record changing (its customer, charge or invoice
 # arrives later): a record held for one of them keeps the incremental cursor from passing it.
-FIXABLE_RULES = frozenset({CUSTOMER_IN_ERP, *(link.exists for link in PARENTAGE.values())})
+FIXABLE_RULES = frozenset({
+    *(column + EXISTS_IN_ERP for declared in registry.all_entities().values() for column in declared.references),
+    *(link.exists for link in PARENTAGE.values())})
 
 
-def reference_rejects(frame: pd.DataFrame, known_customers: set[str] | None) -> pd.Series:
-    """Rule broken per row ('' when none): a record must not point at a customer the ERP does not hold."""
+def reference_rejects(frame: pd.DataFrame, declared: CanonicalEntity, known: dict[str, set[str]]) -> pd.Series:
+    """Rule broken per row ('' when none): a record must not name a record the ERP does not hold
+    (`known`: per reference column, the external ids it may name), nor be its own ancestor."""
     reasons = pd.Series("", index=frame.index, dtype="string")
-    if known_customers is not None and "customer_external_id" in frame:
-        ref = frame["customer_external_id"]
-        reasons[ref.notna() & ~ref.isin(known_customers)] = CUSTOMER_IN_ERP
+    for column, allowed in known.items():
+        if column not in frame:
+            continue
+        ref = frame[column]
+        reasons[(reasons == "") & ref.notna() & ~ref.isin(allowed)] = column + EXISTS_IN_ERP
+    if declared.self_reference and declared.self_reference in frame:
+        cyclic = _in_cycles(frame, declared.self_reference)
+        reasons[(reasons == "") & frame["external_id"].isin(cyclic)] = declared.self_reference + HIERARCHY_CYCLE
     return reasons
+
+
+def _in_cycles(frame: pd.DataFrame, column: str) -> set[str]:
+    parent = dict(zip(frame["external_id"], frame[column].where(frame[column].notna(), None)))
+    cyclic: set[str] = set()
+    for start in parent:
+        seen, node = [], start
+        while node is not None and node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node is not None and node in seen:
+            cyclic.update(seen[seen.index(node):])
+    return cyclic
+
+
+def in_hierarchy_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """`frame` with every record after the record its `column` names (parents before children),
+    otherwise in its own order; a target that resolves the parent while writing needs it."""
+    if frame.empty or frame[column].isna().all():
+        return frame
+    parent = dict(zip(frame["external_id"], frame[column].where(frame[column].notna(), None)))
+    depth: dict[str, int] = {}
+
+    def level(node: str, guard: int = 0) -> int:
+        if node not in depth:
+            up = parent.get(node)
+            depth[node] = 0 if up is None or up not in parent or guard > len(parent) else level(up, guard + 1) + 1
+        return depth[node]
+
+    levels = frame["external_id"].map(level)
+    return frame.iloc[levels.argsort(kind="stable")]
 
 
 def master_keys(persisted: pd.DataFrame, current: pd.DataFrame | None) -> pd.Series:
@@ -35,9 +79,9 @@ def master_keys(persisted: pd.DataFrame, current: pd.DataFrame | None) -> pd.Ser
     return both.set_index("source_external_id")["master_external_id"]
 
 
-def to_masters(frame: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
-    """`frame` with customer_external_id re-keyed to its master where a crosswalk knows it."""
-    if "customer_external_id" not in frame or keys.empty:
+def to_masters(frame: pd.DataFrame, keys: pd.Series, columns=("customer_external_id",)) -> pd.DataFrame:
+    """`frame` with each reference in `columns` re-keyed to its master where a crosswalk knows it."""
+    present = [c for c in columns if c in frame]
+    if not present or keys.empty:
         return frame
-    ref = frame["customer_external_id"]
-    return frame.assign(customer_external_id=ref.map(keys).fillna(ref).astype(ref.dtype))
+    return frame.assign(**{c: frame[c].map(keys).fillna(frame[c]).astype(frame[c].dtype) for c in present})

@@ -18,14 +18,8 @@ from typing import Any
 import pandas as pd
 import requests
 
-from integration_hub.erp.base import (
-    APPLICATION_COLUMNS,
-    LOAD_METADATA,
-    OUTCOME_COLUMNS,
-    ErpTarget,
-    LoadOutcome,
-    entity_spec,
-)
+from integration_hub.canonical import registry
+from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, OUTCOME_COLUMNS, ErpTarget, LoadOutcome
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.specs import ErpSpec
 from integration_hub.erp.specs.documents import documents, prepare, to_canonical
@@ -126,7 +120,7 @@ class RestTarget(ErpTarget):
         return f"{entity}: no {self.name} mapping spec takes a record with {values or 'these values'}"
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
-        spec = entity_spec(entity)
+        spec = registry.get(entity)
         specs = self.specs.get(entity, ())
         if not specs:
             raise ValueError(f"no {self.name} mapping spec reads {entity!r}")

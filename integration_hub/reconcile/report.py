@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from integration_hub.canonical.models import MONEY_COLUMNS
+from integration_hub.canonical import registry
 from integration_hub.canonical.totals import exact_sum
 
 STAGES = ("extracted", "cleaned", "mapped", "loaded")
@@ -29,7 +29,7 @@ def stage_counts(metrics: pd.DataFrame) -> pd.DataFrame:
 
 def erp_totals(canonical: str, read_back: pd.DataFrame) -> pd.DataFrame:
     """Records and money per source system and currency, as the ERP holds them."""
-    money = MONEY_COLUMNS.get(canonical)
+    money = registry.get(canonical).total
     if read_back.empty or money is None:
         return pd.DataFrame(columns=["entity", "source_system", "currency", "records", "total_minor"])
     grouped = read_back.groupby(["source_system", "currency"])[money]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from integration_hub.canonical.models import columns
+from integration_hub.canonical import registry
 from integration_hub.resolve.engine import ResolverConfig, resolve
 from integration_hub.resolve.records import UPDATED_AT, records_from
 
@@ -45,7 +45,7 @@ def _records(customers: pd.DataFrame) -> pd.DataFrame:
 def resolve_customers(customers: pd.DataFrame, config: ResolverConfig | None = None) -> MasterCustomers:
     """`customers`: canonical customer records of every system (source_system, source_id unique per system)."""
     if customers.empty:
-        empty = pd.DataFrame(columns=columns("customer"))
+        empty = pd.DataFrame(columns=list(registry.get("customer").all_columns))
         return MasterCustomers(empty, pd.DataFrame(columns=CROSSWALK_COLUMNS), pd.DataFrame(), {"records": 0})
     records = _records(customers)
     resolution = resolve(records, config)
@@ -54,9 +54,10 @@ def resolve_customers(customers: pd.DataFrame, config: ResolverConfig | None = N
     crosswalk["representative"] = crosswalk["source_external_id"] == first_key
     crosswalk["master_external_id"] = MASTER_SYSTEM + ":" + crosswalk["master_id"]
     by_id = customers.set_index("external_id")
-    members = crosswalk.join(by_id[["currency", "created_at"]], on="source_external_id")
+    members = crosswalk.join(by_id[["currency", "created_at", "parent_external_id"]], on="source_external_id")
     extra = members.sort_values("source_external_id").groupby("master_id").agg(
-        currency=("currency", "first"), created_at=("created_at", "min"))
+        currency=("currency", "first"), created_at=("created_at", "min"),
+        parent_external_id=("parent_external_id", "first"))
     golden = resolution.golden.join(extra, on="master_id")
     person = (golden["first_name"].fillna("") + " " + golden["last_name"].fillna("")).str.strip().replace("", pd.NA)
     canonical = pd.DataFrame({
@@ -67,6 +68,8 @@ def resolve_customers(customers: pd.DataFrame, config: ResolverConfig | None = N
         "address_line2": golden["address_line2"], "city": golden["city"], "region": golden["region"],
         "postal_code": golden["postal_code"], "country": golden["country"],
         "currency": golden["currency"], "created_at": golden["created_at"],
+        # a member's parent account, by its source id: re-keyed to the parent's master when loaded
+        "parent_external_id": golden["parent_external_id"],
     })
     canonical = canonical.astype({c: "string" for c in canonical.columns if c != "created_at"})
     canonical[["records", "systems", "field_sources"]] = golden[["records", "systems", "field_sources"]].to_numpy()

@@ -17,7 +17,7 @@ from integration_hub_tests.defs.conftest import run_phase
 KILLED_RUN = textwrap.dedent("""
     import os, signal
     import dagster as dg
-    import integration_hub.defs.erp.assets as assets
+    import integration_hub.erp.load as assets
 
     record = assets.record_lineage
     def killed(engine, frame):

@@ -12,7 +12,8 @@ def customers() -> pd.DataFrame:
         rows.append({"external_id": f"billing:CUST-{n:06d}", "source_system": "billing", "source_id": f"CUST-{n:06d}",
                      "name": name, "email": f"ap{n}@{name.split()[0].lower()}.com", "phone": f"+1415555010{n}",
                      "address_line1": f"{n} Main St", "address_line2": None, "city": "Springfield", "region": "IL",
-                     "postal_code": "62701", "country": country, "currency": "USD", "created_at": DAY})
+                     "postal_code": "62701", "country": country, "currency": "USD", "created_at": DAY,
+                     "parent_external_id": None})
     return pd.DataFrame(rows)
 
 

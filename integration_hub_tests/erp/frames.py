@@ -45,9 +45,9 @@ def customers() -> pd.DataFrame:
         {"external_id": "billing:CUST-1", "source_system": "billing", "source_id": "CUST-1", "name": "Acme GmbH",
          "email": "ap@acme.example", "phone": "+4930123456", "address_line1": "Hauptstr. 1", "address_line2": "",
          "city": "Berlin", "region": None, "postal_code": "10115", "country": "DE", "currency": "EUR",
-         "created_at": pd.Timestamp("2023-05-04 10:11:12.345678", tz="UTC")},
+         "created_at": pd.Timestamp("2023-05-04 10:11:12.345678", tz="UTC"), "parent_external_id": None},
         {"external_id": "crm:0015g00000abcdEAAQ", "source_system": "crm", "source_id": "0015g00000abcdEAAQ",
          "name": "Zoë \"Quotes\", Ltd\nline two", "email": None, "phone": None, "address_line1": None,
          "address_line2": None, "city": None, "region": None, "postal_code": None, "country": None,
-         "currency": None, "created_at": None},
+         "currency": None, "created_at": None, "parent_external_id": "billing:CUST-1"},
     ])

@@ -5,7 +5,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from integration_hub.erp.base import ENTITIES, ErpTarget, LoadOutcome, entity_spec, fingerprint, summarize
+from integration_hub.canonical import registry
+from integration_hub.erp.base import ErpTarget, LoadOutcome, fingerprint, summarize
 from integration_hub_tests.erp.frames import payments
 
 
@@ -59,12 +60,12 @@ def test_fingerprint_keeps_the_index_and_names_missing_columns():
 
 
 def test_entities_and_specs():
-    assert set(ENTITIES) == {"customer", "invoice", "payment", "bank_transaction"}
-    spec = entity_spec("payment")
+    assert {"customer", "invoice", "payment", "bank_transaction"} <= set(registry.all_entities())
+    spec = registry.get("payment")
     assert spec.columns[0] == "external_id" and "amount_minor" in spec.money and "fee_minor" in spec.nullable_money
     assert "paid_at" not in spec.text and "currency" in spec.text
     with pytest.raises(ValueError, match="unknown entity 'order'"):
-        entity_spec("order")
+        registry.get("order")
 
 
 def test_summarize_counts_every_outcome():

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from integration_hub.erp.base import ENTITIES, summarize
+from integration_hub.canonical import registry
+from integration_hub.erp.base import summarize
 from integration_hub.erp.ledger import SqlLedger, normalize_url
 from integration_hub_tests.erp.frames import customers, invoice, payments
 
@@ -47,7 +48,7 @@ def test_read_back_returns_what_was_loaded_with_canonical_dtypes(ledger):
     frame.loc[4, "paid_at"] = pd.Timestamp("1999-12-31 23:59:59.999999", tz="UTC")
     _load(ledger, "payment", frame)
     back = ledger.read_back("payment")
-    assert back.columns.tolist() == [*ENTITIES["payment"].columns, *META]
+    assert back.columns.tolist() == [*registry.get("payment").columns, *META]
     assert back["amount_minor"].dtype == "int64" and back["fee_minor"].dtype == "Int64"
     assert str(back["paid_at"].dtype) == str(back["loaded_at"].dtype) == "datetime64[ns, UTC]"
     expected = frame.sort_values("external_id").reset_index(drop=True)
@@ -70,7 +71,7 @@ def test_read_back_round_trips_every_entity(ledger):
         assert _load(ledger, entity, frame)["outcome"].eq("created").all(), entity
         back = ledger.read_back(entity)
         expected = frame.sort_values("external_id").reset_index(drop=True)
-        pd.testing.assert_frame_equal(back[list(ENTITIES[entity].columns)], expected, check_dtype=False)
+        pd.testing.assert_frame_equal(back[list(registry.get(entity).columns)], expected, check_dtype=False)
         again = _load(ledger, entity, back)  # what was read back hashes to what was stored
         assert again["outcome"].eq("unchanged").all(), entity
 
@@ -116,7 +117,7 @@ def test_urls_and_sqlite_directories(tmp_path):
     path = tmp_path / "deep" / "er" / "ledger.db"
     with SqlLedger(f"sqlite:///{path}") as ledger:
         assert set(sa.inspect(ledger.engine).get_table_names()) == {
-            "customers", "invoices", "payments", "bank_transactions", "payment_applications"}
+            *(e.table for e in registry.all_entities().values()), "payment_applications"}
     assert path.exists()
     with pytest.raises(ValueError, match="sqlite and postgresql"):
         SqlLedger("mysql+pymysql://u@h/db")
@@ -128,3 +129,14 @@ def test_money_is_bigint_and_keys_are_primary(ledger):
     assert sa.inspect(ledger.engine).get_pk_constraint("payments")["constrained_columns"] == ["external_id"]
     pk = sa.inspect(ledger.engine).get_pk_constraint("payment_applications")["constrained_columns"]
     assert pk == ["payment_external_id", "invoice_external_id"]
+
+
+def test_a_ledger_made_before_a_column_was_declared_gains_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with SqlLedger(url) as ledger:
+        ledger.upsert("customer", customers(), run_id="r1", mapping_version="m@1")
+        with ledger.engine.begin() as conn:   # as an older release created it
+            conn.exec_driver_sql("ALTER TABLE customers DROP COLUMN parent_external_id")
+    with SqlLedger(url) as ledger:
+        back = ledger.read_back("customer")
+        assert len(back) == len(customers()) and back["parent_external_id"].isna().all()

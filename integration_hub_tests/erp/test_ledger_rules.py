@@ -3,11 +3,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from integration_hub.erp.base import ENTITIES
+from integration_hub.canonical import registry
 from integration_hub.erp.ledger_rules import prepare
 from integration_hub_tests.erp.frames import customers, payments
 
-PAYMENT = ENTITIES["payment"]
+PAYMENT = registry.get("payment")
 
 
 def _messages(verdicts: pd.DataFrame) -> dict:
@@ -72,7 +72,7 @@ def test_verdicts_keep_the_input_index():
 def test_customer_may_lack_currency_and_values_are_coerced():
     frame = customers()
     frame["created_at"] = ["2023-05-04T12:11:12.345678+02:00", None]
-    accepted, verdicts = prepare(ENTITIES["customer"], frame)
+    accepted, verdicts = prepare(registry.get("customer"), frame)
     assert verdicts["outcome"].isna().all()
     assert accepted.loc[0, "created_at"] == pd.Timestamp("2023-05-04 10:11:12.345678", tz="UTC")
     assert pd.isna(accepted.loc[1, "created_at"]) and accepted.loc[1, "currency"] is None

@@ -190,7 +190,7 @@ def test_foreign_currency_receipts_convert_at_trytons_rate_and_need_one(tryton):
 
 def cash_phase(source_dir: Path) -> dict[str, pd.DataFrame]:
     """The billing and Stripe exports as canonical records: extract, clean and map as the pipeline does."""
-    from integration_hub.canonical.models import SCHEMAS
+    from integration_hub.canonical import registry
     from integration_hub.connectors.extractors import extract_export
     from integration_hub.gates.validation import validate_rows
     from integration_hub.mapping.engine import apply_spec
@@ -206,7 +206,7 @@ def cash_phase(source_dir: Path) -> dict[str, pd.DataFrame]:
                                        cleaned_schema(entity))
             mapped = apply_spec(entity.mapping, cleaned)
             good, _ = validate_rows(mapped.mapped.drop(index=pd.Index(mapped.rejects["row"].unique())),
-                                    SCHEMAS[entity.canonical])
+                                    registry.get(entity.canonical).schema)
             frames.setdefault(entity.canonical, []).append(good)
     return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from integration_hub.erp.base import ENTITIES
+from integration_hub.canonical import registry
 from integration_hub.gates.business_rules import business_rule_rejects
 
 T0 = pd.Timestamp("2024-03-01 09:30:00", tz="UTC")
@@ -38,9 +38,9 @@ def note(number, credit, invoice_number, **kw):
 
 def frame(rows, entity):
     if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ENTITIES[entity].columns})
-    out = pd.DataFrame(rows, columns=list(ENTITIES[entity].columns))
-    for column in ENTITIES[entity].timestamps:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in registry.get(entity).columns})
+    out = pd.DataFrame(rows, columns=list(registry.get(entity).columns))
+    for column in registry.get(entity).timestamps:
         out[column] = pd.to_datetime(out[column], utc=True)
     return out
 
@@ -138,7 +138,7 @@ def test_invoice_due_before_it_was_issued_and_its_credit_notes():
 
 @pytest.mark.parametrize("entity", ["customer", "bank_transaction"])
 def test_entities_without_rules_pass_everything(entity):
-    sent = pd.DataFrame({c: ["x"] for c in ENTITIES[entity].columns}, index=[5])
+    sent = pd.DataFrame({c: ["x"] for c in registry.get(entity).columns}, index=[5])
     result = business_rule_rejects(entity, sent, sent.iloc[:0])
     assert result.tolist() == [""] and result.index.tolist() == [5]
 

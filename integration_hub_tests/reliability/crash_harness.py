@@ -202,7 +202,7 @@ def hub_problems(site: Site) -> list[str]:
     from integration_hub.audit.chain import AuditTrail
     from integration_hub.audit.lineage import with_lineage
     from integration_hub.audit.load_journal import PENDING, load_journal
-    from integration_hub.defs.erp.assets import PLURAL
+    from integration_hub.canonical import registry
     from integration_hub.erp.ledger import SqlLedger
 
     problems = []
@@ -220,7 +220,7 @@ def hub_problems(site: Site) -> list[str]:
         logged = pd.Series([(json.loads(d)["run_id"], o) for d, o in zip(loads["details"], loads["object"])],
                            dtype=object).value_counts()
         for r in journal.itertuples():
-            n = int(logged.get((r.run_id, f"erp/{PLURAL[r.erp_entity]}"), 0))
+            n = int(logged.get((r.run_id, f"erp/{registry.get(r.erp_entity).plural}"), 0))
             if n != 1:
                 problems.append(f"audit: {r.erp_entity} load of run {r.run_id} has {n} erp.load entries")
         ledger = SqlLedger(site.erp())

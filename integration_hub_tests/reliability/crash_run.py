@@ -27,12 +27,12 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
+from integration_hub.canonical import registry
 
 KILL_AT, KIND, WHAT = "", "", ""
 STAGES = ("extracted", "cleaned", "mapped")
 POINT_KINDS = ("after", "write", "batch", "applied", "lineage", "audit", "journal")
-PLURAL = {"customer": "customers", "invoice": "invoices", "payment": "payments",
-          "bank_transaction": "bank_transactions"}
+PLURAL = {name: declared.plural for name, declared in registry.all_entities().items()}
 
 
 def die(where: str) -> None:
@@ -80,7 +80,7 @@ def _stage_steps() -> set[str]:
 def _in_load() -> None:
     """Kill points inside an ERP load: the ledger's writes and the load's evidence."""
     from integration_hub.audit import chain
-    from integration_hub.defs.erp import assets
+    from integration_hub.erp import load as assets
     from integration_hub.erp import ledger
 
     if KIND in ("write", "batch"):

@@ -2,7 +2,9 @@
 import pandas as pd
 import pytest
 
-from integration_hub.canonical.models import CUSTOMER
+from integration_hub.canonical import registry
+
+CUSTOMER = registry.get("customer").schema
 from integration_hub.connectors.exports import read_export
 from integration_hub.demo import generate_company
 from integration_hub.mapping.engine import apply_spec

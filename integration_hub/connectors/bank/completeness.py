@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-COMPLETE = "complete"
-BALANCE_MISMATCH = "balance_mismatch"
-SUMMARY_MISMATCH = "summary_mismatch"
-UNVERIFIABLE = "unverifiable"
-NO_OPENING_BALANCE = "no_opening_balance"
-STATEMENT_STATUSES = (COMPLETE, BALANCE_MISMATCH, SUMMARY_MISMATCH, UNVERIFIABLE, NO_OPENING_BALANCE)
+from integration_hub.canonical.statement_status import (  # noqa: F401  (the statuses are judged here)
+    BALANCE_MISMATCH, COMPLETE, NO_OPENING_BALANCE, STATEMENT_STATUSES, SUMMARY_MISMATCH, UNVERIFIABLE)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from integration_hub.audit.crosswalk import load_crosswalk, save_crosswalk
-from integration_hub.canonical.models import columns
+from integration_hub.canonical import registry
 from integration_hub.config import settings
 from integration_hub.defs.factory import asset_key
 from integration_hub.defs.metadata import preview
@@ -33,7 +33,7 @@ def build_master_defs(feeds) -> list:
                   "Every source customer id -> master id, with match confidence and the evidence."))})
     def master_customers(context: dg.AssetExecutionContext, hub: HubStoreResource, **mapped):
         sources = pd.concat([m for m in mapped.values() if len(m)], ignore_index=True)
-        result = resolve_customers(sources[columns("customer")], resolver_config("customers"))
+        result = resolve_customers(sources[list(registry.get("customer").all_columns)], resolver_config("customers"))
         store = hub.store()
         # Customers seen by earlier runs keep their master (an incremental run re-extracts a few).
         kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
@@ -60,7 +60,7 @@ def build_master_defs(feeds) -> list:
             "dagster/row_count": len(golden), "source_records": len(sources), "merged": len(merged),
             "sent_to_review": len(result.review), "review_queue": dg.MetadataValue.path(str(review_path)),
             "resolver": dg.MetadataValue.json(stats), "resolver_model": dg.MetadataValue.json(result.stats["model"]),
-            "preview": preview(golden[columns("customer")])})
+            "preview": preview(golden[list(registry.get("customer").all_columns)])})
         yield dg.Output(crosswalk, "customer_crosswalk", metadata={
             "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
             "preview": preview(crosswalk.drop(columns=["evidence"]))})

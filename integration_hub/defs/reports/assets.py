@@ -4,14 +4,15 @@ import dagster as dg
 import pandas as pd
 
 from integration_hub.config import settings
-from integration_hub.defs.erp.assets import PLURAL, Feed, loaded_key
+from integration_hub.canonical import registry
+from integration_hub.defs.erp.assets import Feed, loaded_key
 from integration_hub.defs.resources import ErpResource, HubStoreResource
 from integration_hub.reconcile.report import erp_totals, open_receivables, stage_counts
 from integration_hub.security.csv_cells import write_csv
 
 
 def build_report_defs(feeds: dict[str, list[Feed]]) -> list:
-    entities = [c for c in PLURAL if feeds.get(c)]
+    entities = [c for c in registry.all_entities() if feeds.get(c)]
     ins = {c: dg.AssetIn(key=loaded_key(c)) for c in entities}
 
     @dg.asset(key=["reports", "reconciliation"], ins=ins, group_name="reports", kinds={"pandas"},

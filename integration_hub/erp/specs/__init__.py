@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from integration_hub.erp.base import entity_spec
+from integration_hub.canonical import registry
 from integration_hub.mapping.spec import MappingSpec, SpecError, parse_spec
 
 SPEC_DIR = Path(__file__).resolve().parent
@@ -59,8 +59,8 @@ def parse_erp_spec(erp: str, text: str, origin: str) -> ErpSpec:
     for key in ("entity", "record", "read"):
         if key not in data:
             raise SpecError(f"{origin}: missing {key!r}")
-    entity_spec(data["entity"])
-    unknown = sorted(set(data["read"]) - set(entity_spec(data["entity"]).columns))
+    registry.get(data["entity"])
+    unknown = sorted(set(data["read"]) - set(registry.get(data["entity"]).columns))
     if unknown:
         raise SpecError(f"{origin}: read maps columns that {data['entity']} does not have: {unknown}")
     outbound = parse_spec(text, origin)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from integration_hub.erp.base import entity_spec
+from integration_hub.canonical import registry
 from integration_hub.erp.codec import utc_micros
 from integration_hub.erp.specs import ErpSpec
 from integration_hub.mapping.engine import apply_spec
@@ -34,7 +34,7 @@ def prepare(entity: str, records: pd.DataFrame, key: Key = str) -> pd.DataFrame:
     """Canonical columns plus `<x>_major` for each `<x>_minor` amount (float, in the record's
     currency), `<t>_date` (YYYY-MM-DD) and ISO text for each timestamp, and `<p>external_key`
     (`key` applied) for each `<p>external_id`."""
-    spec = entity_spec(entity)
+    spec = registry.get(entity)
     out = records.loc[:, list(spec.columns)].copy()
     scale = out["currency"].map(lambda c: 10.0 ** _exponent(c)).astype("float64")
     for column in (*spec.money, *spec.nullable_money):
@@ -123,7 +123,7 @@ def to_canonical(spec: ErpSpec, records: list[dict[str, Any]], decode: Decode | 
     """Canonical columns from flattened ERP records: amounts back to int minor units, timestamps
     to UTC, every `*external_id` column through `decode(column, value)` (ERP keys or ids back to
     external ids), source_system/source_id from external_id when not read."""
-    canonical = entity_spec(spec.entity)
+    canonical = registry.get(spec.entity)
     sources = sorted({s for f in spec.inbound.fields for s in f.all_sources})
     raw = pd.DataFrame.from_records(records, columns=sources) if records else pd.DataFrame(columns=sources)
     raw = raw.astype(object).where(raw.notna(), None)

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from integration_hub.erp.base import entity_spec
+from integration_hub.canonical import registry
 from integration_hub.erp.tryton.books import Books, minor
 
 INVOICE_STATUS = {"draft": "draft", "validated": "draft", "posted": "open", "paid": "paid", "cancelled": "void"}
 
 
 def _frame(entity: str, rows: list[dict]) -> pd.DataFrame:
-    spec = entity_spec(entity)
+    spec = registry.get(entity)
     out = pd.DataFrame(rows, columns=list(spec.columns))
     ids = out["external_id"].astype("string")
     out["source_system"] = ids.str.split(":", n=1).str[0].astype(object)

@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome, entity_spec
+from integration_hub.canonical import registry
+from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.tryton import readback
 from integration_hub.erp.tryton.books import Books, day, minor, tryton_message
@@ -215,7 +216,7 @@ class TrytonTarget(ErpTarget):
         out = out.assign(mapping_version=out["external_id"].map(posted["mapping_version"]),
                          run_id=out["external_id"].map(posted["run_id"]),
                          loaded_at=pd.to_datetime(out["external_id"].map(posted["posted_at"]), utc=True))
-        return out.loc[:, [*entity_spec(entity).columns, *LOAD_METADATA]].reset_index(drop=True)
+        return out.loc[:, [*registry.get(entity).columns, *LOAD_METADATA]].reset_index(drop=True)
 
     def apply_payments(self, run_id: str) -> pd.DataFrame:
         """The applications Tryton made for payments posted in `run_id` (its payment wizard applies

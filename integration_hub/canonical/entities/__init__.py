@@ -1,0 +1,1 @@
+"""Canonical entity declarations, one module per entity, each defining `ENTITY` (see canonical/registry.py)."""
