@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import certifi
@@ -45,6 +45,9 @@ RETRY_AFTER_MAX_SECONDS = 120
 _SECRET_PARAM = re.compile(r"key|token|pass|secret|sig|credential|auth", re.IGNORECASE)
 
 CallLog = Callable[[dict[str, Any]], None]
+
+if TYPE_CHECKING:
+    from integration_hub.connectors.request_budget import RequestBudget
 
 
 class InsecureURLError(requests.exceptions.InvalidURL):
@@ -66,13 +69,20 @@ class RetriesExhaustedError(requests.exceptions.RetryError, requests.exceptions.
 class _HubRetry(Retry):
     """urllib3's Retry with a separate budget for 429s, and its history kept on the final error."""
 
-    def __init__(self, *args: Any, rate_limit: int = 0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rate_limit: int = 0, budget: RequestBudget | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rate_limit = rate_limit
+        self.budget = budget
 
     def new(self, **kw: Any) -> _HubRetry:
         kw.setdefault("rate_limit", self.rate_limit)
+        kw.setdefault("budget", self.budget)
         return super().new(**kw)
+
+    def sleep(self, response=None) -> None:
+        super().sleep(response)
+        if self.budget is not None:   # a retry is a request too: it waits for its own slot after the backoff
+            self.budget.acquire()
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         current: Retry = self
@@ -193,6 +203,9 @@ class _SecureAdapter(HTTPAdapter):
             raise InsecureURLError(
                 f"refusing plain HTTP to {parts.hostname}: only loopback hosts may skip TLS", request=request
             )
+        budget = getattr(self._max_retries, "budget", None)
+        if budget is not None:
+            budget.acquire()
         try:
             return super().send(request, stream, timeout or self._timeout, True, cert, proxies)
         except requests.exceptions.SSLError:
@@ -316,6 +329,7 @@ def build_session(
     backoff_factor: float = 0.5,
     ca_bundle: str | None = None,
     call_log: CallLog | None = None,
+    budget: RequestBudget | None = None,
 ) -> requests.Session:
     """A session for `system` with TLS 1.2+, mandatory verification, timeouts and retries.
 
@@ -329,6 +343,8 @@ def build_session(
     status, latency_ms, request_bytes, response_bytes, timestamp (UTC ISO), retries, error,
     and the raw request_body / response_body (None when streamed): a call log must redact
     them before storing, as audit.api_log.ApiCallLog does. Headers are never logged.
+    `budget` (a request_budget.RequestBudget), if given, is drawn on before every request,
+    each retry included, so processes sharing the vendor's allowance stay within it together.
     """
     retry = _HubRetry(
         rate_limit=rate_limit_retries,
@@ -339,6 +355,7 @@ def build_session(
         respect_retry_after_header=True,
         retry_after_max=RETRY_AFTER_MAX_SECONDS,
         raise_on_status=True,
+        budget=budget,
     )
     adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry, system)
     session = HubSession(system, call_log, body_retries=max_retries, backoff_factor=backoff_factor)
