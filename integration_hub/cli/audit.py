@@ -142,7 +142,7 @@ def format_lineage(answer: dict[str, Any]) -> str:
 
 
 def _usage(message: str) -> Exception:
-    from integration_hub.cli import UsageError
+    from integration_hub.cli.main import UsageError
 
     return UsageError(message)
 
@@ -182,6 +182,6 @@ def add_commands(sub) -> None:
     lineage.add_argument("--json", action="store_true", help="the full answer as JSON")
     lineage.set_defaults(func=cmd_lineage)
 
-    from integration_hub.cli_keys import add_key_commands
+    from integration_hub.cli.keys import add_key_commands
 
     add_key_commands(sub)

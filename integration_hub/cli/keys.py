@@ -77,7 +77,7 @@ def cmd_keys_retire(args) -> int:
 
     cfg, path = _where()
     if path is None:
-        from integration_hub.cli import UsageError
+        from integration_hub.cli.main import UsageError
 
         raise UsageError("keys come from IH_ENCRYPTION_KEYS: remove the key there yourself once "
                          "`integration-hub keys status` shows it unused")

@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from integration_hub.cli_audit import CommandFailed
-from integration_hub.cli_audit import add_commands as add_audit_commands
-from integration_hub.cli_data import DataCommandError
-from integration_hub.cli_data import add_commands as add_data_commands
+from integration_hub.cli.audit import CommandFailed
+from integration_hub.cli.audit import add_commands as add_audit_commands
+from integration_hub.cli.data import DataCommandError
+from integration_hub.cli.data import add_commands as add_data_commands
 from integration_hub.config import settings
 
 DEFAULT_SCALE = 2000
@@ -58,7 +58,7 @@ def cmd_demo(args) -> int:
     if args.erp:
         os.environ["IH_ERP_TARGET"] = args.erp   # this process only: the ERP resource reads it at run time
     if os.environ.get("IH_ERP_TARGET") == "tryton":
-        from integration_hub.cli_data import cmd_erp_init
+        from integration_hub.cli.data import cmd_erp_init
 
         cmd_erp_init(argparse.Namespace(kind="tryton", url=None, company="Demo Company Inc"))
     from integration_hub.definitions import defs
