@@ -172,7 +172,8 @@ class SalesforceClient:
 
     def resource_url(self, resource: str) -> str:
         """Where `resource` is read from (what lineage names as a record's origin)."""
-        return redact_url(f"{self.instance_url}/services/data/{self.api_version}/sobjects/{SOBJECTS[_checked(resource)]}")
+        sobject = SOBJECTS[_checked(resource)]
+        return redact_url(f"{self.instance_url}/services/data/{self.api_version}/sobjects/{sobject}")
 
     def extract(self, resource: str, cursor: int | None = None) -> tuple[pd.DataFrame, int | None]:
         """Records modified at or after `cursor`, flattened, and the cursor to resume from (max SystemModstamp)."""

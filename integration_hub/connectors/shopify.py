@@ -278,10 +278,12 @@ class ShopifyClient:
             variables = {"id": order["id"], "first": MAX_PAGE_SIZE, "after": page_info.get("endCursor")}
             data = self._graphql("order_lines", MORE_LINES_QUERY, variables)
             if not isinstance(data.get("order"), dict):
-                raise ShopifyAPIError("order_lines", 200, None, f"order {order['id']} vanished while its lines were read")
+                raise ShopifyAPIError("order_lines", 200, None,
+                                      f"order {order['id']} vanished while its lines were read")
             more, next_info = self._connection("order_lines", data["order"], "lineItems")
             if not more or next_info.get("endCursor") == variables["after"]:
-                raise ShopifyAPIError("order_lines", 200, None, f"lineItems of {order['id']}: pagination does not advance")
+                raise ShopifyAPIError("order_lines", 200, None,
+                                      f"lineItems of {order['id']}: pagination does not advance")
             lines, page_info = lines + more, next_info
         return lines
 
@@ -336,7 +338,8 @@ class ShopifyClient:
             if payload is None:
                 raise ShopifyAPIError(resource, response.status_code, None, "malformed JSON in the answer")
             if errors or not response.ok:
-                raise ShopifyAPIError(resource, response.status_code, _code(errors), _messages(errors) or response.reason)
+                raise ShopifyAPIError(resource, response.status_code, _code(errors),
+                                      _messages(errors) or response.reason)
             if not isinstance(payload.get("data"), dict):
                 raise ShopifyAPIError(resource, response.status_code, None, "the answer holds no data")
             return payload["data"]

@@ -122,3 +122,57 @@ def default_resources() -> dict:
         "billing_api": BillingApiResource(),
         "security": SecurityResource(),
     }
+
+
+class SalesforceResource(dg.ConfigurableResource):
+    """Salesforce in live mode when the instance URL and connected-app variables are set; export files otherwise.
+
+    With a refresh token the OAuth refresh-token flow is used, the client-credentials flow otherwise.
+    The API version defaults to SalesforceClient's.
+    """
+
+    instance_url_env: str = "SALESFORCE_INSTANCE_URL"   # the org's My Domain URL: there is no default host
+    client_id_env: str = "SALESFORCE_CLIENT_ID"
+    client_secret_env: str = "SALESFORCE_CLIENT_SECRET"
+    refresh_token_env: str = "SALESFORCE_REFRESH_TOKEN"
+    api_version_env: str = "SALESFORCE_API_VERSION"
+
+    def client(self, call_log=None, budget=None):
+        """A client whose every request goes to `call_log` (an ApiCallLog) and draws on `budget` (a RequestBudget)."""
+        names = (self.instance_url_env, self.client_id_env, self.client_secret_env)
+        url, client_id, secret = (os.environ.get(name) for name in names)
+        if not (url or client_id or secret):
+            return None
+        if not (url and client_id and secret):   # half a setup is a mistake, not a wish for export files
+            raise ValueError(f"Salesforce live mode needs all of {', '.join(names)}; "
+                             f"unset: {', '.join(n for n in names if not os.environ.get(n))}")
+        from integration_hub.connectors.http import build_session
+        from integration_hub.connectors.salesforce import API_VERSION, SalesforceClient, SalesforceCredentials
+
+        credentials = SalesforceCredentials(client_id, secret, os.environ.get(self.refresh_token_env) or None)
+        return SalesforceClient(url, credentials,
+                                api_version=os.environ.get(self.api_version_env) or API_VERSION,
+                                session=build_session(system="salesforce", call_log=call_log, budget=budget))
+
+
+class ShopifyResource(dg.ConfigurableResource):
+    """Shopify in live mode when the shop URL and access token variables are set; export files otherwise."""
+
+    shop_url_env: str = "SHOPIFY_SHOP_URL"   # the shop's own URL: there is no default host
+    access_token_env: str = "SHOPIFY_ACCESS_TOKEN"
+    api_version_env: str = "SHOPIFY_API_VERSION"
+
+    def client(self, call_log=None, budget=None):
+        """A client whose every request goes to `call_log` (an ApiCallLog) and draws on `budget` (a RequestBudget)."""
+        url, token = os.environ.get(self.shop_url_env), os.environ.get(self.access_token_env)
+        if not (url or token):
+            return None
+        if not (url and token):   # half a setup is a mistake, not a wish for export files
+            raise ValueError(f"Shopify live mode needs both {self.shop_url_env} and {self.access_token_env}; "
+                             f"unset: {self.access_token_env if url else self.shop_url_env}")
+        from integration_hub.connectors.http import build_session
+        from integration_hub.connectors.shopify import API_VERSION, ShopifyClient
+
+        return ShopifyClient(url, token,
+                             api_version=os.environ.get(self.api_version_env) or API_VERSION,
+                             session=build_session(system="shopify", call_log=call_log, budget=budget))

@@ -226,3 +226,32 @@ def test_no_token_or_secret_in_the_call_log_logs_or_errors(tmp_path, caplog):
     assert not [s for s in secrets for cell in rows if s in cell]
     assert not [s for s in secrets if s in caplog.text or s in str(caught.value) or s in repr(client)]
     assert "INVALID_FIELD" in str(caught.value) and "(fields Foo)" in str(caught.value)
+
+
+def test_resource_is_file_mode_unconfigured_refuses_half_a_setup_and_syncs_live(monkeypatch, tmp_path):
+    import sqlalchemy as sa
+
+    from integration_hub.connectors.request_budget import RequestBudget
+    from integration_hub.defs.resources import SalesforceResource
+
+    for name in ("SALESFORCE_INSTANCE_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET",
+                 "SALESFORCE_REFRESH_TOKEN", "SALESFORCE_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    assert SalesforceResource().client() is None
+    monkeypatch.setenv("SALESFORCE_CLIENT_ID", CLIENT_ID)
+    with pytest.raises(ValueError, match="unset: SALESFORCE_INSTANCE_URL, SALESFORCE_CLIENT_SECRET"):
+        SalesforceResource().client()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    calls: list[dict] = []
+    with fake_with({"Contact": [{"Id": "003FAKE1", "LastName": "Lovelace", "SystemModstamp": stamp(1)}]}) as fake:
+        monkeypatch.setenv("SALESFORCE_INSTANCE_URL", fake.base_url)
+        monkeypatch.setenv("SALESFORCE_CLIENT_SECRET", SECRET)
+        monkeypatch.setenv("SALESFORCE_REFRESH_TOKEN", REFRESH)
+        monkeypatch.setenv("SALESFORCE_API_VERSION", "v61.0")
+        budget = RequestBudget(engine, "salesforce", 50)
+        frame, _ = SalesforceResource().client(call_log=calls.append, budget=budget).extract("contacts")
+        grant = fake.requests[0].body.decode()
+        path = fake.query_requests()[0].path
+    engine.dispose()
+    assert frame["LastName"].tolist() == ["Lovelace"] and "grant_type=refresh_token" in grant
+    assert path == "/services/data/v61.0/query" and len(calls) == 2 and all(c["system"] == "salesforce" for c in calls)

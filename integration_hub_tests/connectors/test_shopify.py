@@ -261,3 +261,22 @@ def test_token_is_in_no_call_log_row_log_line_or_error(tmp_path, caplog):
     assert len(cells) > 0 and not [c for c in cells if TOKEN in c]
     assert TOKEN not in caplog.text and TOKEN not in str(caught.value) and "field 'x' is unknown" in str(caught.value)
     assert TOKEN not in redact_text(f"X-Shopify-Access-Token: {TOKEN}")
+
+
+def test_resource_is_file_mode_unconfigured_refuses_half_a_setup_and_syncs_live(monkeypatch):
+    from integration_hub.defs.resources import ShopifyResource
+
+    for name in ("SHOPIFY_SHOP_URL", "SHOPIFY_ACCESS_TOKEN", "SHOPIFY_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    assert ShopifyResource().client() is None
+    monkeypatch.setenv("SHOPIFY_ACCESS_TOKEN", TOKEN)
+    with pytest.raises(ValueError, match="unset: SHOPIFY_SHOP_URL"):
+        ShopifyResource().client()
+    calls: list[dict] = []
+    with ShopifyFake({"customers": [customer(1, 1)]}, access_token=TOKEN) as fake:
+        monkeypatch.setenv("SHOPIFY_SHOP_URL", fake.base_url)
+        monkeypatch.setenv("SHOPIFY_API_VERSION", "2025-04")
+        frame, _ = ShopifyResource().client(call_log=calls.append).extract("customers")
+        path = fake.requests[0].path
+    assert len(frame) == 1 and path == "/admin/api/2025-04/graphql.json"
+    assert [c["system"] for c in calls] == ["shopify"]
