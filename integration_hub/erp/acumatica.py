@@ -12,7 +12,13 @@ Acumatica numbers payments and refunds itself, so a PUT of a new one creates and
 idempotent: sent again after its answer was lost, it would create a second document. Such a
 create first looks the document up by the hub's key (PaymentRef); the create itself is never
 replayed after the server may have acted on it (timeout, reset, 5xx), it comes back rejected
-instead and the next run's look-up finds it if it landed.
+instead and the next run's look-up finds it if it landed. A sales order of type CR (an
+order refund) is numbered by Acumatica too and is looked up by its ExternalRef.
+
+Lines (sales_order_line) are written into their order: the order is fetched by its id with its
+Details, and one PUT {id, Details} updates the lines whose ExternalRef matches a line sent,
+adds the new ones and removes ({"id", "delete": true}) those not sent, so the order's lines
+become exactly the lines sent while kept lines keep their LineNbr.
 """
 from __future__ import annotations
 
@@ -29,8 +35,11 @@ from integration_hub.erp.specs import ErpSpec, load_specs
 from integration_hub.erp.specs.documents import flatten
 
 DEFAULT_VERSION = "23.200.001"
-# Records Acumatica numbers itself (a PUT without their id creates), and the field holding the hub's key.
-AUTO_NUMBERED = {"Payment": "PaymentRef"}
+# Records Acumatica numbers itself (a PUT without their number creates): the field holding the
+# hub's key, and the number field whose absence makes a PUT a create.
+AUTO_NUMBERED = {"Payment": ("PaymentRef", "ReferenceNbr"), "SalesOrder": ("ExternalRef", "OrderNbr")}
+# Fields that, beside the key, tell documents of one entity apart in a look-up.
+DOCUMENT_TYPES = ("Type", "OrderType")
 
 
 def wrap(document: Any) -> Any:
@@ -56,7 +65,9 @@ def error_message(response: requests.Response) -> str:
 
 
 class AcumaticaTarget(RestTarget):
-    """Customers, AR invoices and credit memos, payments and refunds in one Acumatica tenant."""
+    """Customers (with parent accounts), stock and non-stock items, sales orders and their lines,
+    order refunds (CR orders), contacts, opportunities, AR invoices and credit memos, payments and
+    refunds in one Acumatica tenant."""
 
     name = "acumatica"
 
@@ -110,8 +121,9 @@ class AcumaticaTarget(RestTarget):
         return response
 
     def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
-        key = AUTO_NUMBERED.get(spec.record)
-        creates = not erp_id and key is not None and document.get(key) not in (None, "")
+        key, number = AUTO_NUMBERED.get(spec.record, (None, None))
+        creates = (not erp_id and key is not None and document.get(key) not in (None, "")
+                   and document.get(number) in (None, ""))
         if creates:
             erp_id = self._find(spec, key, document)      # a create whose answer was lost earlier
             creates = erp_id is None
@@ -139,11 +151,33 @@ class AcumaticaTarget(RestTarget):
                                            "malformed JSON in the answer")
         return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)}")
 
+    def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
+        url = f"{self.endpoint}/{spec.record}"
+        response = self._call("GET", f"{url}/{parent_erp_id}", params={"$expand": spec.sublist})
+        if response.status_code != 200:
+            return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: {error_message(response)}")
+        try:
+            current = response.json().get(spec.sublist) or []
+        except (ValueError, AttributeError):
+            return Sent(False, message=f"{spec.record} {parent_key}: malformed JSON in the answer to GET {url}")
+        key = next(f.sources[0] for f in spec.inbound.fields if f.target == "external_id")
+        held = {flatten(line, unwrap=True).get(key): line.get("id") for line in current}
+        sent = []
+        for line in lines:
+            body = wrap(line)
+            if line.get(key) in held:
+                body["id"] = held.pop(line.get(key))
+            sent.append(body)
+        sent += [{"id": line_id, "delete": True} for line_id in held.values() if line_id]
+        response = self._call("PUT", url, json={"id": parent_erp_id, spec.sublist: sent})
+        if response.status_code == 200:
+            return Sent(True, parent_erp_id)
+        return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: {error_message(response)}")
+
     def _find(self, spec: ErpSpec, key: str, document: dict) -> str | None:
         """The Acumatica id of the record of this type whose `key` field holds the document's value."""
         conditions = [f"{key} eq '{_quoted(document[key])}'"]
-        if document.get("Type"):
-            conditions.append(f"Type eq '{_quoted(document['Type'])}'")
+        conditions += [f"{t} eq '{_quoted(document[t])}'" for t in DOCUMENT_TYPES if document.get(t)]
         response = self._call("GET", f"{self.endpoint}/{spec.record}",
                               params={"$filter": " and ".join(conditions), "$top": 2})
         if response.status_code != 200:
@@ -153,7 +187,7 @@ class AcumaticaTarget(RestTarget):
 
     def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
         details = sorted({p.split(".")[0].split("[")[0] for f in spec.inbound.fields for p in f.sources
-                          if "[" in p})
+                          if "[" in p} | ({spec.sublist} if spec.sublist else set()))
         records, skip = [], 0
         while True:
             params = {"$top": self.page_size, "$skip": skip, **({"$expand": ",".join(details)} if details else {})}
@@ -190,5 +224,6 @@ def _json_list(response: requests.Response, what: str) -> list:
 
 
 def _name(document: dict) -> str:
-    key = next((k for k in ("ReferenceNbr", "PaymentRef", "CustomerID") if k in document), None)
+    key = next((k for k in ("ReferenceNbr", "PaymentRef", "OrderNbr", "ExternalRef", "InventoryID", "OpportunityID",
+                            "CustomerID") if k in document), None)
     return f"{key}={document[key]}" if key else "record"

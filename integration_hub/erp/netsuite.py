@@ -7,6 +7,13 @@ Requests run `concurrency` at a time, the account's concurrency limit. 429 answe
 SSS_REQUEST_LIMIT_EXCEEDED errors are retried with backoff (honouring Retry-After), each
 attempt signed anew; any other error rejects the record with NetSuite's own detail.
 
+Lines (sales_order_line) are written into their order with `PATCH .../salesOrder/<internal
+id>?replace=item` and the `item` sublist as the body, so the order's item lines become exactly
+the lines sent. Reads name references as {id, refName}: a read field from a `*.id` path is an
+internal id, turned back into the referenced record's external id through the posting record
+(the referenced entity from the canonical declaration); any other `*external_id` value is an
+escaped key.
+
 NetSuite external ids allow only letters, digits, '_' and '-', so the hub's
 "<system>:<id>" is escaped reversibly: '_' becomes '__' and any other character '_XX' (hex).
 """
@@ -21,6 +28,7 @@ from urllib.parse import quote, unquote, urlencode
 import requests
 from urllib3.util.retry import Retry
 
+from integration_hub.canonical import registry
 from integration_hub.connectors.http import RETRY_AFTER_MAX_SECONDS, build_session
 from integration_hub.erp.netsuite_auth import TokenCredentials
 from integration_hub.erp.posting import PostingLog
@@ -71,7 +79,8 @@ def error_of(response: requests.Response) -> NetSuiteError:
 
 
 class NetSuiteTarget(RestTarget):
-    """Customers, invoices, credit memos, customer payments and refunds in one NetSuite account."""
+    """Customers (with parents), items, sales orders and their lines, cash refunds, contacts,
+    opportunities, invoices, credit memos, customer payments and refunds in one NetSuite account."""
 
     name = "netsuite"
 
@@ -118,6 +127,17 @@ class NetSuiteTarget(RestTarget):
         error = error_of(response)
         return Sent(False, message=f"{spec.record} {document.get('externalId')}: {error}")
 
+    def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
+        *path, name = spec.sublist.split(".")
+        body: dict = {name: lines}
+        for part in reversed(path):
+            body = {part: body}
+        sublist = path[0] if path else name
+        response = self._call("PATCH", f"{RECORD_PATH}/{spec.record}/{parent_erp_id}", {"replace": sublist}, body)
+        if response.status_code in (200, 204):
+            return Sent(True, parent_erp_id)
+        return Sent(False, message=f"{spec.record} {parent_key} {sublist} lines: {error_of(response)}")
+
     def _get(self, path: str, params: dict | None = None) -> dict:
         response = self._call("GET", path, params)
         if response.status_code != 200:
@@ -142,13 +162,19 @@ class NetSuiteTarget(RestTarget):
         fetch = lambda i: self._get(f"{RECORD_PATH}/{spec.record}/{i}", {"expandSubResources": "true"})  # noqa: E731
         return [flatten(record) for record in self._map(fetch, ids)]
 
-    def _decoder(self, entity: str):
+    def _decoder(self, spec: ErpSpec):
         # Reads name referenced records by internal id; the posting record knows whose it is.
-        customers = self.postings.postings(self.name, "customer").dropna(subset=["erp_id"])
-        by_erp_id = dict(zip(customers["erp_id"].astype(str), customers["external_id"]))
+        declared = registry.get(spec.entity)
+        by_id = {f.target for f in spec.inbound.fields if f.sources and f.sources[0].endswith(".id")}
+        known: dict[str, dict[str, str]] = {}
+        for column in by_id & set(declared.references):
+            posted = self.postings.postings(self.name, declared.references[column]).dropna(subset=["erp_id"])
+            known[column] = dict(zip(posted["erp_id"].astype(str), posted["external_id"]))
 
         def decode(column: str, value: str) -> str | None:
-            return self.unkey(value) if column == "external_id" else by_erp_id.get(value)
+            if column in known:
+                return known[column].get(value)
+            return self.unkey(value)
         return decode
 
     def close(self) -> None:

@@ -5,7 +5,25 @@ parallel sends.
 posting record says were already posted with the same content (outcome "unchanged", no
 call), maps the rest through the ERP's specs and sends them `concurrency` at a time. What
 the ERP accepts is recorded in the posting record; what it refuses comes back "rejected"
-with the ERP's own message. Subclasses implement `_send` and `_read_all`.
+with the ERP's own message. Subclasses implement `_send`, `_send_lines` and `_read_all`.
+
+Hierarchies: an entity that refers to itself (a customer's parent account) is sent in waves,
+parents before their children, so the ERP can resolve each reference when the child arrives;
+a child whose parent in the same batch was refused is rejected without being sent.
+
+Lookups: a spec's `lookup` joins the referenced record as the ERP holds it (a refund's sales
+order, for the customer the refund document names); a record whose referenced record the ERP
+does not hold is rejected.
+
+Lines: a line entity (sales_order_line) whose spec names a `sublist` is written into its
+parent's document. Its parent must already be posted (the posting record has its ERP id),
+else the line is rejected. For every parent with a new or changed line, the batch's lines of
+that parent (sorted by line_number) are written as the parent's whole sublist: replace
+semantics, so the batch carries every line of an order (sources send an order's lines
+together) and a line missing from it is removed from the ERP document. Each line reports its
+own outcome; lines posted before with the same content stay "unchanged" even when their
+order's sublist is rewritten. Read-back flattens each parent document into one record per
+line (documents.split_lines), with the line's external id from the line field the spec names.
 """
 from __future__ import annotations
 
@@ -22,7 +40,7 @@ from integration_hub.canonical import registry
 from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, OUTCOME_COLUMNS, ErpTarget, LoadOutcome
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.specs import ErpSpec
-from integration_hub.erp.specs.documents import documents, prepare, to_canonical
+from integration_hub.erp.specs.documents import documents, prepare, split_lines, to_canonical
 
 ACTION_OUTCOME = {"create": LoadOutcome.CREATED.value, "update": LoadOutcome.UPDATED.value}
 
@@ -61,10 +79,14 @@ class RestTarget(ErpTarget):
         """Create or update one document (by its ERP id when known)."""
 
     @abc.abstractmethod
+    def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
+        """Write `lines` as the whole `spec.sublist` of the parent document (replace semantics)."""
+
+    @abc.abstractmethod
     def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
         """Every record of the spec's record type, flattened to field paths."""
 
-    def _decoder(self, entity: str) -> Callable[[str, str], str | None]:
+    def _decoder(self, spec: ErpSpec) -> Callable[[str, str], str | None]:
         """Turns a read `*external_id` value (an ERP key, or an ERP id for references) into an external id."""
         return lambda column, value: self.unkey(value)
 
@@ -77,12 +99,18 @@ class RestTarget(ErpTarget):
             return list(pool.map(function, items))
 
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
+        if any(s.sublist for s in self.specs.get(entity, ())):
+            return self._upsert_lines(entity, records, run_id=run_id, mapping_version=mapping_version)
         out, todo = self.postings.screen(self.name, entity, records)
         if todo.empty:
             return out
         prepared = prepare(entity, records.loc[todo.index], self.key)
+        prepared, missing = self._join_lookups(entity, prepared)
+        for index, message in missing.items():
+            out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
         jobs: list[tuple[Any, ErpSpec, dict]] = []
         routed = pd.Series(False, index=prepared.index)
+        routed.loc[list(missing)] = True
         for erp_spec in self.specs.get(entity, ()):
             mask = erp_spec.matches(prepared) & ~routed
             routed |= mask
@@ -93,18 +121,131 @@ class RestTarget(ErpTarget):
         for index in routed.index[~routed]:
             message = self._unrouted(entity, prepared, index)
             out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
-        answers = self._map(lambda job: self._try_send(job[1], job[2], todo.at[job[0], "erp_id"]), jobs)
         accepted = []
-        for (index, _, _), sent in zip(jobs, answers):
-            if sent.ok:
-                out.loc[index, ["outcome", "message"]] = [ACTION_OUTCOME[todo.at[index, "action"]], ""]
-                accepted.append({"external_id": todo.at[index, "external_id"],
-                                 "fingerprint": todo.at[index, "fingerprint"], "erp_id": sent.erp_id})
-            else:
-                out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, sent.message]
+        for wave in self._waves(entity, records, todo, jobs, out):
+            answers = self._map(lambda job: self._try_send(job[1], job[2], todo.at[job[0], "erp_id"]), wave)
+            for (index, _, _), sent in zip(wave, answers):
+                if sent.ok:
+                    out.loc[index, ["outcome", "message"]] = [ACTION_OUTCOME[todo.at[index, "action"]], ""]
+                    accepted.append({"external_id": todo.at[index, "external_id"],
+                                     "fingerprint": todo.at[index, "fingerprint"], "erp_id": sent.erp_id})
+                else:
+                    out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, sent.message]
         accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
         self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
         return out.loc[:, list(OUTCOME_COLUMNS)]
+
+    def _waves(self, entity: str, records: pd.DataFrame, todo: pd.DataFrame, jobs: list, out: pd.DataFrame):
+        """The jobs in sending order: all at once, or for a self-referencing entity parents first,
+        a wave per level; a job whose parent in this batch was refused is rejected, not sent."""
+        column = registry.get(entity).self_reference
+        if column is None:
+            yield jobs
+            return
+        in_batch = dict(zip(todo["external_id"], todo.index))
+        parent = {index: records.at[index, column] for index, _, _ in jobs}
+        parent = {i: p for i, p in parent.items() if isinstance(p, str) and p in in_batch and p != todo.at[i, "external_id"]}
+        pending = list(jobs)
+        while pending:
+            accepted = {todo.at[i, "external_id"] for i in out.index[out["outcome"].isin(list(ACTION_OUTCOME.values()))]
+                        if i in todo.index}
+            failed = {todo.at[i, "external_id"] for i in out.index[out["outcome"] == LoadOutcome.REJECTED.value]
+                      if i in todo.index}
+            ready = [job for job in pending if job[0] not in parent or parent[job[0]] in accepted]
+            blocked = [job for job in pending if job[0] in parent and parent[job[0]] in failed]
+            for index, _, _ in blocked:
+                out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, (
+                    f"{entity} {todo.at[index, 'external_id']}: its parent {parent[index]} was refused in this batch; "
+                    f"{column}.exists_in_erp (the parent loads first)")]
+            if not ready:
+                for index, _, _ in pending:
+                    if index not in {b[0] for b in blocked}:
+                        out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, (
+                            f"{entity} {todo.at[index, 'external_id']}: {column} forms a cycle in this batch")]
+                return
+            yield ready
+            done = {job[0] for job in ready} | {job[0] for job in blocked}
+            pending = [job for job in pending if job[0] not in done]
+
+    def _join_lookups(self, entity: str, prepared: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+        """`prepared` with each spec lookup's referenced record joined as `<prefix>_<column>`,
+        and a message per row whose referenced record the ERP does not hold."""
+        lookups = {p: c for s in self.specs.get(entity, ()) for p, c in s.lookup.items()}
+        declared = registry.get(entity)
+        missing: dict[Any, str] = {}
+        for prefix, column in lookups.items():
+            target = declared.references[column]
+            named = prepared[column].dropna().astype(str).unique()
+            held = self.read_back(target, external_ids=list(named)) if len(named) else pd.DataFrame(
+                columns=list(registry.get(target).columns))
+            held = prepare(target, held.loc[:, list(registry.get(target).columns)], self.key).set_index(
+                "external_id", drop=False)
+            for name in held.columns:
+                prepared[f"{prefix}_{name}"] = prepared[column].map(held[name])
+            absent = prepared[column].notna() & ~prepared[column].isin(held.index)
+            for index in prepared.index[absent]:
+                missing.setdefault(index, (
+                    f"{entity} {prepared.at[index, 'external_id']}: its {target} {prepared.at[index, column]} is not in "
+                    f"{self.name}; {column}.exists_in_erp (the {target} loads first)"))
+        return prepared, missing
+
+    def _upsert_lines(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
+        declared = registry.get(entity)
+        column = declared.parent
+        target = declared.references[column]
+        out, todo = self.postings.screen(self.name, entity, records)
+        if todo.empty:
+            return out
+        rejected = LoadOutcome.REJECTED.value
+        usable = out.index[out["outcome"].ne(rejected).fillna(True).astype(bool)]
+        prepared = prepare(entity, records.loc[usable], self.key)
+        named = prepared.loc[todo.index, column].dropna().astype(str).unique()
+        posted = self.postings.postings(self.name, target, list(named)).dropna(subset=["erp_id"])
+        held = dict(zip(posted["external_id"], posted["erp_id"].astype(str)))
+        for index in todo.index:
+            parent = prepared.at[index, column]
+            if parent not in held:
+                out.loc[index, ["outcome", "message"]] = [rejected, (
+                    f"{entity} {todo.at[index, 'external_id']}: its {target} {parent} is not in {self.name}; "
+                    f"{column}.exists_in_erp (a line is written into its {target}'s document, which loads first)")]
+        jobs = []
+        for parent in [p for p in named if p in held]:
+            rows = prepared[prepared[column] == parent]
+            rows = rows.iloc[sorted(range(len(rows)), key=lambda i: _line_order(rows["line_number"].iloc[i]))]
+            routed = pd.Series(False, index=rows.index)
+            for erp_spec in self.specs[entity]:
+                mask = erp_spec.matches(rows) & ~routed
+                routed |= mask
+                if not mask.any():
+                    continue
+                docs, rejects = documents(erp_spec, rows[mask])
+                for index, message in rejects.items():
+                    out.loc[index, ["outcome", "message"]] = [rejected, message]
+                jobs.append((parent, erp_spec, list(docs.items())))
+            for index in routed.index[~routed]:
+                out.loc[index, ["outcome", "message"]] = [rejected, self._unrouted(entity, rows, index)]
+        answers = self._map(lambda job: self._try_lines(job[1], held[job[0]], self.key(job[0]),
+                                                        [doc for _, doc in job[2]]), jobs)
+        accepted = []
+        for (parent, _, docs), sent in zip(jobs, answers):
+            for index, _ in docs:
+                if index not in todo.index:
+                    continue   # unchanged, rewritten with its order's sublist
+                if sent.ok:
+                    out.loc[index, ["outcome", "message"]] = [ACTION_OUTCOME[todo.at[index, "action"]], ""]
+                    accepted.append({"external_id": todo.at[index, "external_id"],
+                                     "fingerprint": todo.at[index, "fingerprint"], "erp_id": held[parent]})
+                else:
+                    out.loc[index, ["outcome", "message"]] = [rejected, sent.message]
+        accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
+        self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
+        return out.loc[:, list(OUTCOME_COLUMNS)]
+
+    def _try_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
+        try:
+            return self._send_lines(spec, parent_erp_id, parent_key, lines)
+        except requests.RequestException as error:
+            return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: no answer from {self.name}: {error}")
 
     def _try_send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
         # A record the ERP never answered for is rejected, not lost: it is not in the posting
@@ -124,8 +265,7 @@ class RestTarget(ErpTarget):
         specs = self.specs.get(entity, ())
         if not specs:
             raise ValueError(f"no {self.name} mapping spec reads {entity!r}")
-        decode = self._decoder(entity)
-        frames = [to_canonical(s, [r for r in self._read_all(s) if s.reads(r)], decode) for s in specs]
+        frames = [to_canonical(s, self._records_of(s), self._decoder(s)) for s in specs]
         out = pd.concat(frames, ignore_index=True)
         out = out[out["external_id"].notna()]
         if external_ids is not None:
@@ -137,7 +277,18 @@ class RestTarget(ErpTarget):
         out["loaded_at"] = pd.to_datetime(out["loaded_at"], utc=True)
         return out.loc[:, [*spec.columns, *LOAD_METADATA]].reset_index(drop=True)
 
+    def _records_of(self, spec: ErpSpec) -> list[dict[str, Any]]:
+        documents_read = [r for r in self._read_all(spec) if spec.reads(r)]
+        if not spec.sublist:
+            return documents_read
+        return [line for doc in documents_read for line in split_lines(doc, spec.sublist)]
+
     def apply_payments(self, run_id: str) -> pd.DataFrame:
         """Nothing to do after the load: payments carry their invoice reference when posted, and
         applying them is left to the ERP's own auto-application."""
         return pd.DataFrame(columns=list(APPLICATION_COLUMNS))
+
+
+def _line_order(value) -> tuple:
+    text = "" if value is None else str(value)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)

@@ -7,7 +7,18 @@
   Type + ReferenceNbr) update, anything else creates. The answer is the stored record (200).
   A refusal is 422 with the record echoed and an "error" beside the offending field.
 - `GET /entity/Default/<version>/<Entity>?$top=&$skip=&$expand=Details` lists records;
-  `$filter=Field eq 'value' [and ...]` keeps those whose fields equal the values.
+  `$filter=Field eq 'value' [and ...]` keeps those whose fields equal the values;
+  `GET .../<Entity>/<id>` returns one record.
+- Detail lists on an update: entries with an "id" update that line, {"id", "delete": true}
+  removes it, entries without an id are added; a list whose entries carry no ids replaces the
+  stored one (the shape the hub's invoices send). Sales order lines get LineNbr 1, 2, ... and
+  keep theirs when updated.
+- References are checked: CustomerID (documents; required on a create), ParentRecord
+  (Customer), BusinessAccount (Contact, Opportunity) must name a Customer, and a sales order
+  line's InventoryID a StockItem or NonStockItem (or one of the tenant's configured `items`).
+- Numbering: Payment ReferenceNbr, a SalesOrder without OrderNbr and Contact ContactID are
+  assigned. SalesOrder: Totals.LineTotalAmount is the sum of the lines' ExtendedPrice,
+  OrderTotal that plus TaxTotal.
 """
 from __future__ import annotations
 
@@ -24,7 +35,12 @@ from typing import Any
 from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedRequest, Reply
 from integration_hub.erp.specs.documents import flatten
 
-KEYS = {"Customer": ("CustomerID",), "Invoice": ("Type", "ReferenceNbr"), "Payment": ("Type", "ReferenceNbr")}
+KEYS = {"Customer": ("CustomerID",), "Invoice": ("Type", "ReferenceNbr"), "Payment": ("Type", "ReferenceNbr"),
+        "SalesOrder": ("OrderType", "OrderNbr"), "StockItem": ("InventoryID",), "NonStockItem": ("InventoryID",),
+        "Contact": ("ContactID",), "Opportunity": ("OpportunityID",)}
+DOCUMENTS = ("Invoice", "Payment", "SalesOrder")
+ACCOUNT_FIELDS = {"Customer": "ParentRecord", "Contact": "BusinessAccount", "Opportunity": "BusinessAccount"}
+CONFIGURED_ITEMS = ("HUB-REFUND",)
 COOKIE = ".ASPXAUTH"
 Rule = Callable[[str, dict], "tuple[str, str] | None"]
 
@@ -39,6 +55,32 @@ def negative_balance_rule(entity: str, fields: dict) -> tuple[str, str] | None:
 def _total(fields: dict) -> float:
     amounts = [float(v or 0) for k, v in fields.items() if k.startswith("Details[") and k.endswith("].Amount")]
     return round(sum(amounts), 2)
+
+
+def _merged_details(stored: list | None, sent: list) -> list:
+    """A detail list after an update: by line id update or delete, new lines added; without ids, replaced."""
+    if stored is None or not any(isinstance(line, dict) and "id" in line for line in sent):
+        return [{"id": str(uuid.uuid4()), **line} for line in sent]
+    out = [dict(line) for line in stored]
+    for line in sent:
+        match = next((i for i, held in enumerate(out) if line.get("id") and held.get("id") == line["id"]), None)
+        if match is not None and line.get("delete") is True:
+            out.pop(match)
+        elif match is not None:
+            out[match].update(line)
+        elif line.get("delete") is not True:
+            out.append({**line, "id": str(uuid.uuid4())})
+    return out
+
+
+def _number_lines(record: dict) -> None:
+    """LineNbr for sales order lines that have none: one past the highest so far."""
+    lines = record.get("Details") or []
+    highest = max([int((d.get("LineNbr") or {}).get("value") or 0) for d in lines] + [0])
+    for line in lines:
+        if not (line.get("LineNbr") or {}).get("value"):
+            highest += 1
+            line["LineNbr"] = {"value": highest}
 
 
 _CONDITION = re.compile(r"^\s*(\w+) eq '((?:[^']|'')*)'\s*$")
@@ -67,8 +109,9 @@ class AcumaticaFake:
 
     def __init__(self, user: str, password: str, company: str, *, version: str = "23.200.001",
                  reject: Rule | None = negative_balance_rule, faults: Iterable[Fault] = (),
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, items: Iterable[str] = CONFIGURED_ITEMS) -> None:
         self.credentials = {"name": user, "password": password, "company": company}
+        self.configured_items = set(items)
         self.version, self.reject = version, reject
         self.records: dict[str, dict[str, dict]] = {}
         self.sessions: set[str] = set()
@@ -121,9 +164,15 @@ class AcumaticaFake:
         if session is None:
             return Reply.json(401, {"message": "You are not logged in."})
         prefix = f"/entity/Default/{self.version}/"
-        entity = request.path[len(prefix):] if request.path.startswith(prefix) else ""
+        entity, _, record_id = (request.path[len(prefix):] if request.path.startswith(prefix) else "").partition("/")
         if entity not in KEYS:
             return _message(404, f"The {request.path} endpoint or entity does not exist.")
+        if record_id:
+            found = self.records.get(entity, {}).get(record_id)
+            if request.method != "GET" or found is None:
+                return _message(404, f"No entity satisfies the condition: id = {record_id}.")
+            expand = set((request.param("$expand") or "").split(",")) - {""}
+            return Reply.json(200, {k: v for k, v in found.items() if not isinstance(v, list) or k in expand})
         if request.method == "PUT":
             return self._put(entity, request.json() or {})
         if request.method == "GET":
@@ -140,29 +189,62 @@ class AcumaticaFake:
         return next((r for r in stored.values() if tuple(flatten(r, unwrap=True).get(k) for k in KEYS[entity]) == key),
                     None)
 
+    def _problem(self, entity: str, body: dict, fields: dict, existing: dict | None) -> tuple[str, str] | None:
+        problem = self.reject(entity, fields) if self.reject else None
+        if problem:
+            return problem
+        customers = {r.get("CustomerID") for r in self.values("Customer")}
+        if entity in DOCUMENTS and (fields.get("CustomerID") is not None or existing is None) \
+                and fields.get("CustomerID") not in customers:
+            return "CustomerID", "'Customer' cannot be found in the system."
+        account = ACCOUNT_FIELDS.get(entity)
+        if account and fields.get(account) is not None and fields[account] not in customers:
+            return account, f"'{account}' cannot be found in the system."
+        if entity == "SalesOrder":
+            items = {r.get("InventoryID") for e in ("StockItem", "NonStockItem") for r in self.values(e)}
+            for line in body.get("Details") or []:
+                inventory = (line.get("InventoryID") or {}).get("value")
+                if inventory is not None and inventory not in items | self.configured_items:
+                    return "Details", f"Inventory ID '{inventory}' cannot be found in the system."
+        return None
+
     def _put(self, entity: str, body: dict) -> Reply:
         fields = flatten({k: v for k, v in body.items() if k != "id"}, unwrap=True)
-        problem = self.reject(entity, fields) if self.reject else None
-        customer = fields.get("CustomerID")
-        if problem is None and entity != "Customer" and not any(
-                r.get("CustomerID") == customer for r in self.values("Customer")):
-            problem = ("CustomerID", "'Customer' cannot be found in the system.")
+        with self._lock:
+            existing = self._find(entity, body, fields)
+        problem = self._problem(entity, body, fields, existing)
         if problem:
             field, text = problem
             echoed = dict(body)
-            echoed[field] = {**(body.get(field) or {"value": None}), "error": text}
+            echoed[field] = {**(body.get(field) if isinstance(body.get(field), dict) else {"value": None}),
+                             "error": text}
             return Reply.json(422, echoed)
         with self._lock:
             existing = self._find(entity, body, fields)
             record = dict(existing or {"id": str(uuid.uuid4()), "rowNumber": 1, "note": {"value": ""},
                                        "CreatedDateTime": {"value": datetime.now(UTC).isoformat()}, "custom": {}})
-            record.update({k: v for k, v in body.items() if k != "id"})
+            for name, value in body.items():
+                if name == "id":
+                    continue
+                record[name] = _merged_details(record.get(name), value) if isinstance(value, list) else value
             if entity == "Payment" and "ReferenceNbr" not in record:
                 record["ReferenceNbr"] = {"value": f"{next(self._numbers):06d}"}
+            if entity == "SalesOrder" and not (record.get("OrderNbr") or {}).get("value"):
+                record["OrderNbr"] = {"value": f"{(record.get('OrderType') or {}).get('value', 'SO')}"
+                                               f"{next(self._numbers):06d}"}
+            if entity == "Contact" and "ContactID" not in record:
+                record["ContactID"] = {"value": next(self._numbers)}
             if entity == "Invoice":
                 record["Amount"] = record["Balance"] = {"value": _total(fields)}
-            if entity != "Customer":
-                record["Status"] = {"value": "On Hold" if fields.get("Hold") else "Open"}
+            if entity == "SalesOrder":
+                _number_lines(record)
+                lines = round(sum(float((d.get("ExtendedPrice") or {}).get("value") or 0)
+                                  for d in record.get("Details") or []), 2)
+                record["Totals"] = {"LineTotalAmount": {"value": lines}}
+                record["OrderTotal"] = {"value": round(lines + float((record.get("TaxTotal") or {}).get("value") or 0), 2)}
+            if entity in DOCUMENTS:
+                hold = (record.get("Hold") or {}).get("value")
+                record["Status"] = {"value": "On Hold" if hold else "Open"}
             self.records.setdefault(entity, {})[record["id"]] = record
         return Reply.json(200, record)
 

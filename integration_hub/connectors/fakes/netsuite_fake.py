@@ -4,7 +4,14 @@
   and a nonce is accepted once (NetSuite refuses replays).
 - `PUT /services/rest/record/v1/<type>/eid:<externalId>` upserts: 204 with a Location header
   naming the internal id. References given as {"externalId": ...} are resolved and stored as
-  {"id", "refName"}; an unknown customer is a USER_ERROR, as is whatever `reject` says.
+  {"id", "refName"}: customers (entity, customer, parent, company) and items (a sublist line's
+  item: an inventoryItem, nonInventorySaleItem or serviceSaleItem, or one of the account's
+  configured `items` such as hub-service); an unknown one is a USER_ERROR, as is whatever
+  `reject` says.
+- `PATCH .../<type>/<id>?replace=<sublist>` updates a record; the named sublist's lines become
+  exactly the lines sent (each numbered by `line`), other fields merge.
+- Transactions with an `item` sublist get subtotal (sum of line amounts) and total (subtotal
+  plus taxTotal when given).
 - `GET .../<type>?limit=&offset=` lists {links, count, hasMore, items: [{links, id}], offset,
   totalResults}; `GET .../<type>/<id>` returns the record, sublists expanded with
   `expandSubResources=true` and only linked otherwise.
@@ -25,6 +32,10 @@ from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedR
 from integration_hub.erp.netsuite_auth import TokenCredentials, parse_authorization, sign, signature_base_string
 
 PREFIX = "/services/rest/record/v1/"
+ITEM_RECORDS = ("inventoryItem", "nonInventorySaleItem", "serviceSaleItem")
+CUSTOMER_FIELDS = ("entity", "customer", "parent", "company")
+# Items every hub account is set up with (the invoice's service and tax lines, the refund line).
+CONFIGURED_ITEMS = ("hub-service", "hub-sales-tax", "hub-refund")
 Rule = Callable[[str, dict], "str | None"]
 
 
@@ -48,6 +59,16 @@ def negative_total_rule(record: str, body: dict) -> str | None:
     return None
 
 
+def _totalled(record: dict) -> dict:
+    """A transaction's subtotal and total as NetSuite computes them from its item lines."""
+    if "item" in record or "taxTotal" in record:
+        amounts = [float(line.get("amount") or 0) for line in (record.get("item") or {}).get("items", [])]
+        record["subtotal"] = round(sum(amounts), 2)
+        record["total"] = round(record["subtotal"] + float(record.get("taxTotal") or 0), 2)
+        record.setdefault("status", {"id": "open", "refName": "Open"})
+    return record
+
+
 def _error(status: int, code: str, detail: str) -> Reply:
     return Reply.json(status, error_body(status, code, detail))
 
@@ -56,8 +77,10 @@ class NetSuiteFake:
     """Context manager serving one NetSuite account on 127.0.0.1; `records[type][id]` holds what it stores."""
 
     def __init__(self, credentials: TokenCredentials, *, reject: Rule | None = negative_total_rule,
-                 faults: Iterable[Fault] = (), tls: ssl.SSLContext | None = None, latency: float = 0.0) -> None:
+                 faults: Iterable[Fault] = (), tls: ssl.SSLContext | None = None, latency: float = 0.0,
+                 items: Iterable[str] = CONFIGURED_ITEMS) -> None:
         self.credentials = credentials
+        self.configured_items = set(items)
         self.reject = reject
         self.latency = latency
         self.records: dict[str, dict[str, dict]] = {}
@@ -86,6 +109,10 @@ class NetSuiteFake:
 
     def by_external_id(self, record: str, external_id: str) -> dict | None:
         return next((r for r in self.records.get(record, {}).values() if r.get("externalId") == external_id), None)
+
+    def item(self, external_id: str) -> dict | None:
+        """The stored item (of any item record type) with this externalId."""
+        return next((found for record in ITEM_RECORDS if (found := self.by_external_id(record, external_id))), None)
 
     # -- authentication ------------------------------------------------------------------------
     def _authenticated(self, request: RecordedRequest) -> bool:
@@ -127,6 +154,8 @@ class NetSuiteFake:
         record, _, key = request.path[len(PREFIX):].partition("/")
         if request.method == "PUT" and key.startswith("eid:"):
             return self._upsert(record, unquote(key[4:]), request.json() or {})
+        if request.method == "PATCH" and key in self.records.get(record, {}):
+            return self._patch(record, key, request.json() or {}, request.param("replace") or "")
         if request.method == "GET" and not key:
             return self._list(record, request)
         if request.method == "GET" and key in self.records.get(record, {}):
@@ -138,11 +167,17 @@ class NetSuiteFake:
     def _resolve(self, value: Any, field: str) -> tuple[Any, str | None]:
         """References by externalId become {id, refName}; a missing customer is an error message."""
         if isinstance(value, dict) and set(value) == {"externalId"}:
-            if field in ("entity", "customer"):
+            if field in CUSTOMER_FIELDS:
                 found = self.by_external_id("customer", value["externalId"])
                 if found is None:
                     return None, f"Invalid {field} reference key {value['externalId']}."
                 return {"id": found["id"], "refName": found.get("companyName")}, None
+            if field == "item":
+                found = self.item(value["externalId"])
+                if found is not None:
+                    return {"id": found["id"], "refName": found.get("itemId")}, None
+                if value["externalId"] not in self.configured_items:
+                    return None, f"Invalid item reference key {value['externalId']}."
             return {"id": value["externalId"], "refName": value["externalId"]}, None
         if isinstance(value, dict):
             out = {}
@@ -169,12 +204,29 @@ class NetSuiteFake:
             internal_id = existing["id"] if existing else str(next(self._ids))
             merged = {**(existing or {"dateCreated": now}), **stored, "externalId": external_id, "id": internal_id,
                       "lastModifiedDate": now}
-            if "item" in merged:
-                amounts = [float(line.get("amount") or 0) for line in merged["item"].get("items", [])]
-                merged["subtotal"] = merged["total"] = round(sum(amounts), 2)
-                merged.setdefault("status", {"id": "open", "refName": "Open"})
-            self.records.setdefault(record, {})[internal_id] = merged
+            self.records.setdefault(record, {})[internal_id] = _totalled(merged)
         return Reply(204, b"", {"Location": f"{self.base_url}{PREFIX}{record}/{internal_id}"})
+
+    def _patch(self, record: str, internal_id: str, body: dict, replace: str) -> Reply:
+        problem = self.reject(record, body) if self.reject else None
+        stored, reference_problem = self._resolve(body, "")
+        problem = problem or reference_problem
+        if problem:
+            return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
+        with self._lock:
+            existing = self.records[record][internal_id]
+            merged = dict(existing)
+            for name, value in stored.items():
+                if name in replace.split(",") and isinstance(value, dict) and "items" in value:
+                    merged[name] = {**value, "items": [{**line, "line": n} for n, line in
+                                                       enumerate(value["items"], 1)]}
+                elif isinstance(value, dict) and "items" in value and isinstance(existing.get(name), dict):
+                    merged[name] = {**value, "items": [*existing[name].get("items", []), *value["items"]]}
+                else:
+                    merged[name] = value
+            merged["lastModifiedDate"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.records[record][internal_id] = _totalled(merged)
+        return Reply(204)
 
     def _view(self, record: str, internal_id: str, expand: bool) -> dict:
         href = f"{self.base_url}{PREFIX}{record}/{internal_id}"

@@ -10,7 +10,15 @@ mapping spec has (spec, version, target, fields; see mapping.spec), it names:
   (see documents.prepare: `*_major` amounts, `*_date` dates, `*_key` ERP-safe ids);
 - `read`: canonical columns from the flattened ERP record, for read-back, and `read_where`
   (optional): field values an ERP record must have to be read by this spec, where several
-  specs share one record type.
+  specs share one record type;
+- `booleans` (optional): outbound field paths sent as JSON booleans (from "true"/"false");
+- `lookup` (optional): {prefix: reference column}: the referenced record, as the ERP holds it
+  (read back and prepared), joins the outbound columns as `<prefix>_<column>` (a refund takes
+  its order's customer); a record whose referenced record the ERP does not hold is rejected;
+- `sublist` (optional, line entities): the path of the list in the parent document that holds
+  the lines (`item.items`, `Details`). `fields` and `read` are then paths inside one line, and
+  `read` may name the parent document's fields as `parent.<path>`; the parent is the record
+  the line entity's `parent` column names, posted before (see rest_target).
 
 Adding an ERP record type (orders, items, vendors) is adding a file here, not code.
 """
@@ -37,6 +45,9 @@ class ErpSpec:
     inbound: MappingSpec
     where: dict[str, str] = field(default_factory=dict)
     read_where: dict[str, str] = field(default_factory=dict)
+    booleans: tuple[str, ...] = ()
+    lookup: dict[str, str] = field(default_factory=dict)
+    sublist: str | None = None
 
     @property
     def version_tag(self) -> str:
@@ -69,8 +80,18 @@ def parse_erp_spec(erp: str, text: str, origin: str) -> ErpSpec:
     inbound = parse_spec(read_text, f"{origin} (read)")
     where = {str(k): str(v) for k, v in (data.get("where") or {}).items()}
     read_where = {str(k): str(v) for k, v in (data.get("read_where") or {}).items()}
+    declared = registry.get(data["entity"])
+    lookup = {str(k): str(v) for k, v in (data.get("lookup") or {}).items()}
+    bad = sorted(c for c in lookup.values() if c not in declared.references)
+    if bad:
+        raise SpecError(f"{origin}: lookup names columns that are not references of {declared.name}: {bad}")
+    sublist = data.get("sublist")
+    if sublist and not declared.parent:
+        raise SpecError(f"{origin}: sublist is for line entities; {declared.name} names no parent")
     return ErpSpec(erp=erp, entity=data["entity"], record=str(data["record"]), outbound=outbound,
-                   inbound=inbound, where=where, read_where=read_where)
+                   inbound=inbound, where=where, read_where=read_where,
+                   booleans=tuple(str(b) for b in data.get("booleans") or ()), lookup=lookup,
+                   sublist=str(sublist) if sublist else None)
 
 
 def load_specs(erp: str, folder: Path | None = None) -> dict[str, tuple[ErpSpec, ...]]:

@@ -4,6 +4,8 @@ Outbound, `prepare` adds the forms ERPs want beside the canonical columns (amoun
 units, plain dates, ERP-safe keys), the spec maps them to field paths and `nest` builds the
 JSON document. Inbound, `flatten` turns an ERP record into field paths, the spec's `read`
 section maps them to canonical columns and `to_canonical` restores canonical types.
+Documents that hold their lines in a list (an order's items) are read line by line:
+`split_lines` turns one flattened document into one flattened record per line.
 """
 from __future__ import annotations
 
@@ -26,6 +28,13 @@ Decode = Callable[[str, str], "str | None"]
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
+def _scale(frame: pd.DataFrame) -> pd.Series:
+    """10 ** minor-unit exponent per row, from its currency (2 for an entity without one)."""
+    if "currency" not in frame:
+        return pd.Series(100.0, index=frame.index, dtype="float64")
+    return frame["currency"].map(lambda c: 10.0 ** _exponent(c)).astype("float64")
+
+
 def _exponent(currency) -> int:
     return minor_exponent(str(currency)) if isinstance(currency, str) and currency else 2
 
@@ -36,7 +45,7 @@ def prepare(entity: str, records: pd.DataFrame, key: Key = str) -> pd.DataFrame:
     (`key` applied) for each `<p>external_id`."""
     spec = registry.get(entity)
     out = records.loc[:, list(spec.columns)].copy()
-    scale = out["currency"].map(lambda c: 10.0 ** _exponent(c)).astype("float64")
+    scale = _scale(out)
     for column in (*spec.money, *spec.nullable_money):
         minor = pd.to_numeric(out[column], errors="coerce").astype("float64")
         out[column.removesuffix("_minor") + "_major"] = (minor / scale).round(6)
@@ -106,6 +115,25 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def _boolean(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+def split_lines(flat: dict[str, Any], sublist: str) -> list[dict[str, Any]]:
+    """One flattened record per line of `sublist` in the flattened document `flat`: the line's
+    own paths relative to the line, the document's other paths as `parent.<path>`."""
+    prefix = re.compile(re.escape(sublist) + r"\[(\d+)\]\.?(.*)$")
+    parent = {f"parent.{path}": value for path, value in flat.items() if not prefix.match(path)}
+    lines: dict[int, dict[str, Any]] = {}
+    for path, value in flat.items():
+        match = prefix.match(path)
+        if match:
+            lines.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return [{**parent, **lines[n]} for n in sorted(lines)]
+
+
 def documents(spec: ErpSpec, prepared: pd.DataFrame) -> tuple[dict[Any, dict], dict[Any, str]]:
     """ERP documents per row index, and a message per row the spec rejects (a required field blank)."""
     result = apply_spec(spec.outbound, prepared)
@@ -115,7 +143,10 @@ def documents(spec: ErpSpec, prepared: pd.DataFrame) -> tuple[dict[Any, dict], d
     docs = {}
     for index, row in zip(result.mapped.index, result.mapped.to_dict("records")):
         if index not in rejects:
-            docs[index] = nest({path: json_value(value) for path, value in row.items()})
+            flat = {path: json_value(value) for path, value in row.items()}
+            for path in spec.booleans:
+                flat[path] = _boolean(flat.get(path))
+            docs[index] = nest(flat)
     return docs, {i: f"{spec.outbound.version_tag}: " + "; ".join(m) for i, m in rejects.items()}
 
 
@@ -139,7 +170,7 @@ def to_canonical(spec: ErpSpec, records: list[dict[str, Any]], decode: Decode | 
     for position, column in enumerate(("source_system", "source_id")):
         derived = ids.str.split(":", n=1).str[position]
         out[column] = out[column].where(out[column].notna(), derived)
-    scale = out["currency"].map(lambda c: 10.0 ** _exponent(c)).astype("float64")
+    scale = _scale(out)
     for column in (*canonical.money, *canonical.nullable_money):
         major = pd.to_numeric(out[column], errors="coerce")
         minor = (major * scale).round()
@@ -147,6 +178,8 @@ def to_canonical(spec: ErpSpec, records: list[dict[str, Any]], decode: Decode | 
             else minor.astype("int64")
     for column in canonical.timestamps:
         out[column] = pd.to_datetime(out[column], utc=True, errors="coerce", format="ISO8601")
+    for column in canonical.numbers:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     for column in canonical.text:
         values = out[column].astype(object)
         out[column] = values.where(values.notna(), None).map(lambda v: v if v is None else str(v))
