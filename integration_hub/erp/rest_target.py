@@ -180,9 +180,10 @@ class RestTarget(ErpTarget):
                 columns=list(registry.get(target).columns))
             held = prepare(target, held.loc[:, list(registry.get(target).columns)], self.key).set_index(
                 "external_id", drop=False)
-            for name in held.columns:
-                prepared[f"{prefix}_{name}"] = prepared[column].map(held[name])
             absent = prepared[column].notna() & ~prepared[column].isin(held.index)
+            for name in held.columns:
+                if f"{prefix}_{name}" not in prepared:   # the record's own columns win (its order_external_key)
+                    prepared[f"{prefix}_{name}"] = prepared[column].map(held[name])
             for index in prepared.index[absent]:
                 missing.setdefault(index, (
                     f"{entity} {prepared.at[index, 'external_id']}: its {target} {prepared.at[index, column]} is not in "
