@@ -1,0 +1,178 @@
+"""Acumatica order-to-cash against the contract-based REST fake: customer parent accounts,
+stock and non-stock items, SO orders written with their Details, CR orders for refunds,
+contacts and opportunities."""
+from __future__ import annotations
+
+import pytest
+
+from integration_hub.connectors.fakes.acumatica_fake import AcumaticaFake
+from integration_hub.connectors.http import build_session
+from integration_hub.erp.acumatica import AcumaticaTarget
+from integration_hub.erp.posting import PostingLog
+from integration_hub_tests.erp import orders_batch
+from integration_hub_tests.erp.order_checks import assert_round_trip, load_all
+
+USER, PASSWORD, COMPANY = "hub-api", "s3cret!", "Company"
+
+
+@pytest.fixture
+def postings(tmp_path):
+    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def fake():
+    with AcumaticaFake(USER, PASSWORD, COMPANY) as served:
+        yield served
+
+
+@pytest.fixture
+def target(fake, postings):
+    return AcumaticaTarget(fake.base_url, USER, PASSWORD, COMPANY, postings,
+                           session=build_session(system="acumatica", backoff_factor=0))
+
+
+def stored(fake, entity, **match):
+    return [r for r in fake.values(entity) if all(r.get(k) == v for k, v in match.items())]
+
+
+@pytest.mark.parametrize("entity", [e for e, _ in orders_batch.BATCH])
+def test_every_entity_reads_back_as_it_was_sent(target, entity):
+    outcomes = load_all(target)
+    assert all((o["outcome"] == "created").all() for o in outcomes.values()), outcomes
+    assert_round_trip(target, entity, dict(orders_batch.BATCH)[entity]())
+
+
+def test_customer_hierarchy_is_sent_parents_first_and_reads_back_intact(target, fake):
+    out = target.upsert("customer", orders_batch.hierarchy().iloc[::-1], run_id="r", mapping_version="v")
+    puts = [r.json()["CustomerID"]["value"] for r in fake.requests if r.method == "PUT"]
+    held = target.read_back("customer").set_index("external_id")["parent_external_id"]
+    assert (out["outcome"] == "created").all()
+    assert puts.index("crm:ACC-HOLD") < puts.index("crm:ACC-EU") < puts.index("crm:ACC-DE")
+    assert stored(fake, "Customer", CustomerID="crm:ACC-DE")[0]["ParentRecord"] == "crm:ACC-EU"
+    assert stored(fake, "Customer", CustomerID="crm:ACC-EU")[0]["ParentRecord"] == "crm:ACC-HOLD"
+    assert held.to_dict() == {"crm:ACC-HOLD": None, "crm:ACC-EU": "crm:ACC-HOLD", "crm:ACC-DE": "crm:ACC-EU",
+                              "shop:C-77": None}
+
+
+def test_a_parent_acumatica_lacks_is_refused_with_its_field_error(target):
+    orphan = orders_batch.hierarchy().iloc[[2]]
+    out = target.upsert("customer", orphan, run_id="r", mapping_version="v")
+    assert out["outcome"].tolist() == ["rejected"]
+    assert "ParentRecord: 'ParentRecord' cannot be found in the system." in out["message"].iloc[0]
+
+
+def test_an_order_reads_back_with_its_three_lines_and_totals(target, fake):
+    load_all(target)
+    order = stored(fake, "SalesOrder", OrderType="SO", OrderNbr="SO-1001")[0]
+    lines = target.read_back("sales_order_line")
+    mine = lines[lines["order_external_id"] == "shop:SO-1001"].sort_values("line_number")
+    header = target.read_back("sales_order", ["shop:SO-1001"]).iloc[0]
+    items = {r["InventoryID"] for e in ("StockItem", "NonStockItem") for r in fake.values(e)}
+    assert order["CustomerID"] == "crm:ACC-DE"
+    assert [order[f"Details[{n}].InventoryID"] for n in range(3)] == ["shop:V-1", "shop:V-2", "crm:P-9"]
+    assert {order[f"Details[{n}].InventoryID"] for n in range(3)} <= items
+    assert [order[f"Details[{n}].LineNbr"] for n in range(3)] == [1, 2, 3]
+    assert stored(fake, "NonStockItem", InventoryID="crm:P-9")[0]["ItemType"] == "Service"
+    assert stored(fake, "StockItem", InventoryID="shop:V-1")[0]["CrossReferences[0].AlternateID"] == "WIDGET-BLUE"
+    assert mine["external_id"].tolist() == ["shop:SO-1001/L1", "shop:SO-1001/L2", "shop:SO-1001/L3"]
+    assert mine["quantity"].tolist() == [2.0, 1.0, 1.25]
+    assert mine["amount_minor"].sum() == header["subtotal_minor"] == 15_300
+    assert (header["tax_minor"], header["total_minor"]) == (1_224, 16_524)
+
+
+def test_a_line_of_an_order_not_in_acumatica_is_rejected_with_the_rule(target, fake):
+    load_all(target)
+    stray = orders_batch.lines().head(1).assign(external_id="shop:SO-9999/L1", order_external_id="shop:SO-9999")
+    before = len(fake.requests)
+    out = target.upsert("sales_order_line", stray, run_id="r", mapping_version="v")
+    assert out["outcome"].tolist() == ["rejected"]
+    assert out["message"].iloc[0] == (
+        "sales_order_line shop:SO-9999/L1: its sales_order shop:SO-9999 is not in acumatica; "
+        "order_external_id.exists_in_erp (a line is written into its sales_order's document, which loads first)")
+    assert len(fake.requests) == before
+
+
+def test_a_line_naming_an_item_acumatica_lacks_is_refused_with_its_field_error(target):
+    load_all(target)
+    lines = orders_batch.lines().assign(item_external_id=lambda f: f["item_external_id"].where(
+        f["external_id"] != "shop:SO-1002/L1", "shop:V-404"))
+    out = target.upsert("sales_order_line", lines, run_id="r2", mapping_version="v").set_index("external_id")
+    assert out.at["shop:SO-1002/L1", "outcome"] == "rejected"
+    assert "Inventory ID 'shop:V-404' cannot be found in the system." in out.at["shop:SO-1002/L1", "message"]
+    assert (out.drop(index="shop:SO-1002/L1")["outcome"] == "unchanged").all()
+
+
+def test_a_second_run_is_unchanged_and_sends_nothing(target, fake):
+    load_all(target)
+    before = len(fake.requests)
+    again = load_all(target, run="run-2")
+    assert all((o["outcome"] == "unchanged").all() for o in again.values())
+    assert len(fake.requests) == before
+
+
+def test_changed_lines_update_in_place_and_a_dropped_line_is_deleted(target, fake):
+    load_all(target)
+    lines = orders_batch.lines()
+    changed = lines[lines["external_id"] != "shop:SO-1001/L2"].copy()
+    changed.loc[changed["external_id"] == "shop:SO-1001/L3", ["quantity", "amount_minor"]] = [2.5, 25_000]
+    before = len(fake.requests)
+    out = target.upsert("sales_order_line", changed, run_id="r2", mapping_version="v")
+    put = next(r.json() for r in fake.requests[before:] if r.method == "PUT")
+    order = stored(fake, "SalesOrder", OrderType="SO", OrderNbr="SO-1001")[0]
+    back = target.read_back("sales_order_line").set_index("external_id")
+    assert out["outcome"].tolist() == ["unchanged", "updated", "unchanged"]
+    assert sum(1 for d in put["Details"] if d.get("delete") is True) == 1
+    assert all("id" in d for d in put["Details"])          # kept lines are updated by their id
+    assert "shop:SO-1001/L2" not in back.index
+    assert back.loc[["shop:SO-1001/L1", "shop:SO-1001/L3"], "line_number"].tolist() == ["1", "3"]
+    assert back.at["shop:SO-1001/L3", "quantity"] == 2.5 and order["OrderTotal"] == 25.0 + 250.0 + 12.24
+
+
+@pytest.mark.xfail(strict=True, reason="erp/codec.fingerprint_text serializes a float column as integers only when "
+                                       "every value in the batch is whole, so a line's fingerprint depends on the "
+                                       "other lines' quantities")
+def test_a_lines_fingerprint_does_not_depend_on_the_other_lines(target):
+    load_all(target)
+    lines = orders_batch.lines()
+    out = target.upsert("sales_order_line", lines[lines["external_id"] != "shop:SO-1001/L3"], run_id="r2",
+                        mapping_version="v")
+    assert out["outcome"].tolist() == ["unchanged"] * 3
+
+
+def test_a_refund_is_a_cr_order_to_the_orders_customer(target, fake):
+    load_all(target)
+    refund = stored(fake, "SalesOrder", OrderType="CR")
+    assert len(refund) == 1
+    assert refund[0]["CustomerID"] == "crm:ACC-DE" and refund[0]["CustomerOrder"] == "shop:SO-1001"
+    assert refund[0]["Details[0].InventoryID"] == "HUB-REFUND" and refund[0]["OrderTotal"] == 12.5
+    assert refund[0]["OrderNbr"].startswith("CR")
+
+
+def test_a_refund_whose_create_answer_was_lost_is_found_not_created_twice(target, fake, postings):
+    load_all(target)
+    postings.engine.dispose()
+    with postings.engine.begin() as conn:   # as if the run died before recording the refund
+        conn.exec_driver_sql("DELETE FROM erp_postings WHERE entity = 'order_refund'")
+    out = target.upsert("order_refund", orders_batch.refunds(), run_id="r2", mapping_version="v")
+    assert out["outcome"].tolist() == ["created"]
+    assert len(stored(fake, "SalesOrder", OrderType="CR")) == 1
+
+
+def test_a_refund_of_an_order_not_in_acumatica_is_rejected_with_the_rule(target, fake):
+    out = target.upsert("order_refund", orders_batch.refunds(), run_id="r", mapping_version="v")
+    assert out["outcome"].tolist() == ["rejected"]
+    assert out["message"].iloc[0] == ("order_refund shop:RF-1: its sales_order shop:SO-1001 is not in acumatica; "
+                                      "order_external_id.exists_in_erp (the sales_order loads first)")
+    assert not fake.records.get("SalesOrder")
+
+
+def test_contacts_and_opportunities_name_their_business_account(target, fake):
+    load_all(target)
+    contact = stored(fake, "Contact", LastName="Lovelace")[0]
+    deal = stored(fake, "Opportunity", OpportunityID="crm:OP-1")[0]
+    assert contact["BusinessAccount"] == "crm:ACC-DE" and isinstance(contact["ContactID"], int)
+    assert deal["BusinessAccount"] == "crm:ACC-EU" and deal["Status"] == "Open" and deal["Amount"] == 45_000.0
+    assert deal["Attributes[0].AttributeID"] == "PROBABILITY" and deal["Attributes[0].Value"] == 40.0
