@@ -10,8 +10,14 @@ def phase_job_name(phase: Phase) -> str:
     return f"{phase.name}_phase"
 
 
-def build_phase_jobs(phases: dict[str, Phase], systems: list[SystemDeclaration]) -> list:
-    declared = {s.name for s in systems}
+def build_phase_jobs(phases: dict[str, Phase], systems: list[SystemDeclaration], masters: tuple[str, ...]) -> list:
+    """A phase's job runs its systems and, when it loads, the ERP loads (and master data) of the
+    entities they feed, then the reports. Entities only other phases feed are left to their jobs;
+    a shared load (customers) reads the other phases' latest datasets."""
+    from integration_hub.canonical import registry
+    from integration_hub.defs.master.assets import MASTERS
+
+    declared = {s.name: s for s in systems}
     jobs = []
     for phase in phases.values():
         groups = [s for s in phase.systems if s in declared]
@@ -19,7 +25,10 @@ def build_phase_jobs(phases: dict[str, Phase], systems: list[SystemDeclaration])
             continue
         selection = dg.AssetSelection.groups(*groups)
         if phase.loads_erp:
-            selection = selection.downstream()
+            entities = {e.canonical for s in groups for e in declared[s].entities}
+            loads = [dg.AssetKey(["erp", registry.get(e).plural, "loaded"]) for e in entities]
+            golden = [key for e in entities if e in masters for key in MASTERS[e]]
+            selection = selection | dg.AssetSelection.assets(*loads, *golden) | dg.AssetSelection.groups("reports")
         jobs.append(dg.define_asset_job(phase_job_name(phase), selection=selection,
                                         description=f"Phase {phase.order}: {phase.title} ({phase.status})",
                                         tags={"phase": phase.name}))

@@ -75,7 +75,12 @@ def fingerprint_text(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         return int_text(series.astype("Int64"))
     if pd.api.types.is_float_dtype(dtype):
-        finite = series.dropna()
-        if (finite == finite.round()).all():
-            return int_text(series.astype("Int64"))
+        # Value by value, so a record's hash never depends on the other records of its batch: whole
+        # values as integers (2.0 -> "2", as an integer column writes it), others as Python's repr.
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(values) & (values == np.round(values))
+        out = np.array([NULL if np.isnan(v) else repr(float(v)) for v in values], dtype=object)
+        if whole.any():
+            out[whole] = int_text(pd.Series(values[whole]).astype("Int64"))
+        return out
     return text_values(series, missing_as=NULL)

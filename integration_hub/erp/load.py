@@ -35,7 +35,7 @@ from integration_hub.gates.business_rules import PARENTAGE, business_rule_reject
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
 
-MASTERED = ("customer",)   # entities whose references are re-keyed to master records
+MASTERED = ("customer", "item")   # entities whose references are re-keyed to master records
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""Load golden customers: one ERP record per master, whichever sources it was resolved from.
+"""Load golden records (customers, items): one ERP record per master, whichever sources it came from.
 
 Each master is sent once; every source row that resolved into it is accounted for by the
 master's outcome (the representative row) or as merged into it (the others), so conservation
-holds per source. A master's parent account arrives as a source record's external id and is
+holds per source. A golden customer's parent account arrives as a source record's external id and is
 re-keyed to the parent's master; a master whose parent no source holds is held back with the
 rule it broke, and the source rows behind it are quarantined with that rule.
 """
@@ -14,24 +14,29 @@ from integration_hub.canonical import registry
 from integration_hub.erp.load import LoadResult, LoadRun, SourceBatch, LoadEvidence, SentBatch
 from integration_hub.erp.references import in_hierarchy_order, reference_rejects
 
-MASTER_VERSION = "master.customers@resolver"   # golden records: fields chosen by survivorship, see field_sources
+def master_version(canonical: str) -> str:
+    """The mapping version golden records load with: fields chosen by survivorship (see field_sources)."""
+    return f"master.{registry.get(canonical).plural}@resolver"
 
 
-def load_golden(batches: list[SourceBatch], run: LoadRun, golden: pd.DataFrame, crosswalk: pd.DataFrame,
-                persisted_keys: pd.Series) -> LoadResult:
-    """`golden`: master/customers; `crosswalk`: this run's source -> master rows; `persisted_keys`:
+def load_golden(canonical: str, batches: list[SourceBatch], run: LoadRun, golden: pd.DataFrame,
+                crosswalk: pd.DataFrame, persisted_keys: pd.Series) -> LoadResult:
+    """`golden`: master/<entity>; `crosswalk`: this run's source -> master rows; `persisted_keys`:
     source -> master external id over every crosswalk the hub store holds (parents resolved earlier)."""
-    declared = registry.get("customer")
+    declared = registry.get(canonical)
     column = declared.self_reference
-    keys = pd.concat([crosswalk.set_index("source_external_id")["master_external_id"], persisted_keys])
-    keys = keys[~keys.index.duplicated(keep="first")]
-    golden = golden.assign(**{column: _parent_masters(golden, keys, column)})
-    held_ids = set(run.target.read_back("customer", external_ids=list(golden[column].dropna().unique()))
-                   ["external_id"])
-    reasons = reference_rejects(golden, declared, {column: held_ids | set(golden["external_id"])})
-    sendable = in_hierarchy_order(golden[reasons == ""], column)
-    evidence = LoadEvidence("customer", run, golden["external_id"])
-    outcome = evidence.upsert(sendable, MASTER_VERSION)
+    reasons = pd.Series("", index=golden.index, dtype="string")
+    sendable = golden
+    if column:
+        keys = pd.concat([crosswalk.set_index("source_external_id")["master_external_id"], persisted_keys])
+        keys = keys[~keys.index.duplicated(keep="first")]
+        golden = golden.assign(**{column: _parent_masters(golden, keys, column)})
+        held_ids = set(run.target.read_back(canonical, external_ids=list(golden[column].dropna().unique()))
+                       ["external_id"])
+        reasons = reference_rejects(golden, declared, {column: held_ids | set(golden["external_id"])})
+        sendable = in_hierarchy_order(golden[reasons == ""], column)
+    evidence = LoadEvidence(canonical, run, golden["external_id"])
+    outcome = evidence.upsert(sendable, master_version(canonical))
     master_reason = pd.Series(reasons.to_numpy(), index=golden["external_id"].to_numpy())
     for batch in batches:
         keyed, representative = _as_masters(batch.records, crosswalk)

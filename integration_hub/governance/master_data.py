@@ -26,3 +26,12 @@ def resolver_config(entity: str = "customers", path: Path = MASTER_DATA_FILE) ->
     if "systems_of_record" in raw:
         config.systems_of_record.update({k: tuple(v) for k, v in raw["systems_of_record"].items()})
     return config
+
+
+def item_precedence(path: Path = MASTER_DATA_FILE) -> tuple[str, ...]:
+    """The systems of record for master items, best first."""
+    raw = (yaml.safe_load(path.read_text()) or {}).get("items", {})
+    systems = raw.get("systems_of_record", [])
+    if not isinstance(systems, list) or not all(isinstance(s, str) for s in systems):
+        raise ValueError(f"{path}: items: systems_of_record must be a list of system names")
+    return tuple(systems)

@@ -24,6 +24,7 @@ class Phase:
     error_budget: float
     go_live: date | None
     enforced: frozenset[str] = frozenset()     # ENFORCED_CRITERIA this phase switched on
+    depends_on: tuple[str, ...] = ()           # phases that must have loaded before this one may
 
     @property
     def loads_erp(self) -> bool:
@@ -52,5 +53,26 @@ def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
         phases[name] = Phase(name=name, order=int(raw["order"]), title=raw.get("title", name),
                              status=raw.get("status", "planned"), systems=tuple(raw.get("systems", [])),
                              error_budget=budget, go_live=raw.get("go_live"),
-                             enforced=_enforced(path, name, raw.get("success_criteria")))
+                             enforced=_enforced(path, name, raw.get("success_criteria")),
+                             depends_on=tuple(raw.get("depends_on", [])))
+    for phase in phases.values():
+        unknown = [d for d in phase.depends_on if d not in phases]
+        if unknown:
+            raise ValueError(f"{path}: phase {phase.name} depends on undeclared phases {unknown}")
+        later = [d for d in phase.depends_on if phases[d].order >= phase.order]
+        if later:
+            raise ValueError(f"{path}: phase {phase.name} cannot depend on {later}, which come after it")
     return dict(sorted(phases.items(), key=lambda kv: kv[1].order))
+
+
+class PhaseNotReady(RuntimeError):
+    """A phase tried to load before a phase it depends on has loaded at least once."""
+
+
+def check_dependencies_loaded(phase: Phase, phases: dict[str, Phase], loaded_systems: set[str]) -> None:
+    """Raise PhaseNotReady naming the first phase `phase` depends on none of whose systems has ever
+    loaded into the ERP (`loaded_systems`: systems with a recorded load)."""
+    for name in phase.depends_on:
+        if not set(phases[name].systems) & loaded_systems:
+            raise PhaseNotReady(f"phase {phase.name} cannot load before phase {name} has loaded at least once: "
+                                f"run the {name}_phase job first")

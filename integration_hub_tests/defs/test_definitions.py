@@ -2,23 +2,41 @@ import dagster as dg
 
 from integration_hub.definitions import defs
 
+CUSTOMER_FEEDS = {"stripe/customers/mapped", "billing/customers/mapped", "crm/accounts/mapped", "shop/customers/mapped"}
 EXPECTED_LOADS = {
-    "master/customers": {"stripe/customers/mapped", "billing/customers/mapped"},
-    "master/customer_crosswalk": {"stripe/customers/mapped", "billing/customers/mapped"},
+    "master/customers": CUSTOMER_FEEDS,
+    "master/customer_crosswalk": CUSTOMER_FEEDS,
+    "master/items": {"crm/products/mapped", "shop/variants/mapped"},
+    "master/item_crosswalk": {"crm/products/mapped", "shop/variants/mapped"},
     # Incremental (cursor) feeds also read their extracted rows: the cursor may only pass what loaded.
-    "erp/customers/loaded": {"stripe/customers/mapped", "billing/customers/mapped", "master/customers",
-                             "master/customer_crosswalk", "stripe/customers/extracted"},
+    "erp/customers/loaded": CUSTOMER_FEEDS | {"master/customers", "master/customer_crosswalk",
+                                              "stripe/customers/extracted", "crm/accounts/extracted",
+                                              "shop/customers/extracted"},
     "erp/invoices/loaded": {"billing/invoices/mapped", "billing/credit_notes/mapped", "erp/customers/loaded",
                             "master/customer_crosswalk"},
     "erp/payments/loaded": {"stripe/charges/mapped", "stripe/refunds/mapped", "erp/customers/loaded",
                             "erp/invoices/loaded", "master/customer_crosswalk", "stripe/charges/extracted",
                             "stripe/refunds/extracted"},
     "erp/bank_transactions/loaded": {"bank/transactions/mapped"},
-    "reports/reconciliation": {"erp/customers/loaded", "erp/invoices/loaded", "erp/payments/loaded",
-                               "erp/bank_transactions/loaded"},
+    "erp/items/loaded": {"crm/products/mapped", "shop/variants/mapped", "master/items", "master/item_crosswalk",
+                         "crm/products/extracted", "shop/variants/extracted"},
+    "erp/sales_orders/loaded": {"crm/orders/mapped", "shop/orders/mapped", "erp/customers/loaded",
+                                "master/customer_crosswalk", "crm/orders/extracted", "shop/orders/extracted"},
+    "erp/sales_order_lines/loaded": {"crm/order_items/mapped", "shop/order_lines/mapped", "erp/sales_orders/loaded",
+                                     "erp/items/loaded", "master/item_crosswalk", "crm/order_items/extracted"},
+    "erp/order_refunds/loaded": {"shop/refunds/mapped", "erp/sales_orders/loaded", "shop/refunds/extracted"},
+    "erp/contacts/loaded": {"crm/contacts/mapped", "erp/customers/loaded", "master/customer_crosswalk",
+                            "crm/contacts/extracted"},
+    "erp/opportunities/loaded": {"crm/opportunities/mapped", "erp/customers/loaded", "master/customer_crosswalk",
+                                 "crm/opportunities/extracted"},
+    "reports/reconciliation": {f"erp/{p}/loaded" for p in (
+        "customers", "invoices", "payments", "bank_transactions", "items", "sales_orders", "sales_order_lines",
+        "order_refunds", "contacts", "opportunities")},
 }
 SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers", "invoices", "credit_notes"],
-           "bank": ["transactions"], "crm": ["accounts"]}
+           "bank": ["transactions"],
+           "crm": ["accounts", "contacts", "opportunities", "products", "orders", "order_items"],
+           "shop": ["customers", "variants", "orders", "order_lines", "refunds"]}
 
 
 def test_definitions_load():
@@ -59,8 +77,11 @@ def test_phase_jobs_follow_the_phase_declaration():
     cash = defs.resolve_job_def("cash_phase")
     steps = set(cash.graph.node_dict)
     assert "stripe__charges__extracted" in steps and "erp__payments__loaded" in steps
-    assert "crm__accounts__extracted" not in steps        # the CRM phase is planned, not live
-    customers = defs.resolve_job_def("customers_phase")
-    assert "crm__accounts__mapped" in customers.graph.node_dict
-    assert "erp__customers__loaded" not in customers.graph.node_dict
+    assert "crm__accounts__extracted" not in steps        # phase 2's systems run in phase 2's job
+    assert "erp__sales_orders__loaded" not in steps       # and so do the loads only phase 2 feeds
+    assert "erp__customers__loaded" in steps              # a shared load reads phase 2's latest datasets
+    customers = set(defs.resolve_job_def("customers_phase").graph.node_dict)
+    assert {"crm__accounts__mapped", "shop__orders__mapped", "erp__sales_orders__loaded", "erp__customers__loaded",
+            "master_items"} <= customers
+    assert "erp__payments__loaded" not in customers and "stripe__charges__extracted" not in customers
     assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly"}

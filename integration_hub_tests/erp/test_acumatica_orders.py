@@ -131,9 +131,6 @@ def test_changed_lines_update_in_place_and_a_dropped_line_is_deleted(target, fak
     assert back.at["shop:SO-1001/L3", "quantity"] == 2.5 and order["OrderTotal"] == 25.0 + 250.0 + 12.24
 
 
-@pytest.mark.xfail(strict=True, reason="erp/codec.fingerprint_text serializes a float column as integers only when "
-                                       "every value in the batch is whole, so a line's fingerprint depends on the "
-                                       "other lines' quantities")
 def test_a_lines_fingerprint_does_not_depend_on_the_other_lines(target):
     load_all(target)
     lines = orders_batch.lines()

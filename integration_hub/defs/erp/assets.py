@@ -13,13 +13,14 @@ from integration_hub.canonical.totals import exact_totals
 from integration_hub.connectors.bank.completeness import COMPLETE
 from integration_hub.defs.erp import evidence
 from integration_hub.defs.factory import asset_key
-from integration_hub.defs.master.assets import CUSTOMER_CROSSWALK, MASTER_CUSTOMERS
+from integration_hub.defs.master.assets import MASTERS
 from integration_hub.defs.metadata import guarded, latest_materialization, preview
 from integration_hub.defs.resources import ErpResource, HubStoreResource
 from integration_hub.erp.load import LoadResult, LoadRun, SourceBatch, load_entity
 from integration_hub.erp.load_golden import load_golden
 from integration_hub.erp.references import master_keys
 from integration_hub.gates.conservation import account_rows
+from integration_hub.governance.phases import Phase, check_dependencies_loaded
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
 
@@ -28,6 +29,7 @@ from integration_hub.standardize.frame import ROW
 class Feed:
     entity: EntityDeclaration
     requires_complete_statements: bool = False   # its phase's go-live criterion complete_statements
+    phase: Phase | None = None
 
     @property
     def input_name(self) -> str:
@@ -51,18 +53,21 @@ def _batch(context, store, feed: Feed, records: pd.DataFrame, extracted: pd.Data
                        merges=evidence.merges(context, store, feed.entity))
 
 
-def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False) -> list:
-    """`master`: customers load as golden records, and what refers to customers points at them."""
+def build_loaded_defs(canonical: str, feeds: list[Feed], *, masters: tuple[str, ...] = (),
+                      phases: dict[str, Phase] | None = None) -> list:
+    """`masters`: entities resolved into golden records (customers, items); such an entity loads its
+    golden records, and what refers to one is re-keyed to the masters."""
     declared = registry.get(canonical)
     key = loaded_key(canonical)
     deps = [loaded_key(r) for r in declared.depends_on]
     ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
     # Incremental feeds: the cursor may only pass records that are safely in the ERP.
     ins.update({_extracted_input(f): dg.AssetIn(key=asset_key(f.entity, "extracted")) for f in feeds if f.entity.cursor})
-    if master:
-        ins["crosswalk"] = dg.AssetIn(key=CUSTOMER_CROSSWALK)
-        if canonical == "customer":
-            ins["golden"] = dg.AssetIn(key=MASTER_CUSTOMERS)
+    golden_records = canonical in masters
+    referred = [e for e in dict.fromkeys(declared.references.values()) if e in masters and e != canonical]
+    if golden_records:
+        ins["golden"] = dg.AssetIn(key=MASTERS[canonical][0])
+    ins.update({f"crosswalk__{e}": dg.AssetIn(key=MASTERS[e][1]) for e in ([canonical] if golden_records else referred)})
     entities = [f.entity for f in feeds]
 
     @dg.asset(key=key, ins=ins, deps=deps, group_name="erp", kinds={"sql"}, owners=["team:integration"],
@@ -70,23 +75,36 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, master: bool = False
                                       "idempotent upsert by external id.")
     @guarded
     def loaded(context: dg.AssetExecutionContext, erp: ErpResource, hub: HubStoreResource, **inputs):
-        crosswalk, golden = inputs.pop("crosswalk", None), inputs.pop("golden", None)
+        golden = inputs.pop("golden", None)
+        crosswalks = [inputs.pop(name) for name in [n for n in inputs if n.startswith("crosswalk__")]]
         store = hub.store()
         run = LoadRun(run_id=context.run.run_id, actor=evidence.actor(context), target=erp.target(), store=store,
                       log=context.log)
         record_config_changes(AuditTrail(store.engine), run.actor, evidence.config_items(entities),
                               run_id=run.run_id)
         batches = [_batch(context, store, f, inputs[f.input_name], inputs.get(_extracted_input(f))) for f in feeds]
-        persisted = master_keys(load_crosswalk(store.engine), crosswalk) if crosswalk is not None else None
+        _refuse_before_dependencies(store, feeds, batches, phases or {})
+        current = pd.concat(crosswalks, ignore_index=True) if crosswalks else None
+        persisted = master_keys(load_crosswalk(store.engine), current) if current is not None else None
         if golden is not None:
-            result = load_golden(batches, run, golden, crosswalk, persisted)
+            result = load_golden(canonical, batches, run, golden, current, persisted)
         else:
             result = load_entity(canonical, batches, run, master_keys=persisted)
         return dg.MaterializeResult(value=result.read_back, metadata=_metadata(canonical, entities, result))
 
-    golden_customers = master and canonical == "customer"
-    return [loaded, *[_conservation_check(loaded, canonical, f, golden_customers) for f in feeds],
-            *[_golive_check(loaded, canonical, f, golden_customers) for f in feeds]]
+    return [loaded, *[_conservation_check(loaded, canonical, f, golden_records) for f in feeds],
+            *[_golive_check(loaded, canonical, f, golden_records) for f in feeds]]
+
+
+def _refuse_before_dependencies(store, feeds: list[Feed], batches: list[SourceBatch],
+                                phases: dict[str, Phase]) -> None:
+    """A phase's records load only once every phase it depends on has loaded at least once."""
+    waiting = [f.phase for f, b in zip(feeds, batches) if f.phase is not None and f.phase.depends_on and len(b.records)]
+    if waiting:
+        metrics = store.metrics()
+        loaded = set(metrics.loc[metrics["stage"] == "loaded", "system"])
+        for phase in dict.fromkeys(waiting):
+            check_dependencies_loaded(phase, phases, loaded)
 
 
 def _metadata(canonical: str, entities: list[EntityDeclaration], result: LoadResult) -> dict:
@@ -125,8 +143,8 @@ def _quarantine(store, context, entity: EntityDeclaration, loaded: dg.AssetKey) 
 
 
 def _sent_input(entity: EntityDeclaration, master: bool) -> dg.AssetIn:
-    """What a source sent to the ERP: its mapped records, or for golden customers the crosswalk."""
-    return dg.AssetIn(key=CUSTOMER_CROSSWALK if master else asset_key(entity, "mapped"))
+    """What a source sent to the ERP: its mapped records, or for golden records the crosswalk."""
+    return dg.AssetIn(key=MASTERS[entity.canonical][1] if master else asset_key(entity, "mapped"))
 
 
 def _as_sent(sent: pd.DataFrame, entity: EntityDeclaration, master: bool) -> pd.DataFrame:
@@ -153,7 +171,7 @@ def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: F
         store = hub.store()
         quarantine = _quarantine(store, context, entity, key)
         runs = _run_ids(context, entity, key)
-        merge_runs = [runs["cleaned"], latest_materialization(context, MASTER_CUSTOMERS)[0] if master else None]
+        merge_runs = [runs["cleaned"], latest_materialization(context, MASTERS[canonical][0])[0] if master else None]
         merges = store.merged(run_ids=[r for r in merge_runs if r], system=entity.system, entity=entity.name)
         load_rejected = set(quarantine.loc[quarantine["stage"] == "loaded", "row_number"].dropna().astype(int))
         # `loaded` is the ERP's own read-back after the load, not what the hub sent.
@@ -205,12 +223,9 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
     return _check
 
 
-def build_erp_defs(feeds_by_entity: dict[str, list[Feed]], *, master: bool = False) -> list:
-    """`master`: customers resolve into golden records before loading (master/customers)."""
+def build_erp_defs(feeds_by_entity: dict[str, list[Feed]], *, masters: tuple[str, ...] = (),
+                   phases: dict[str, Phase] | None = None) -> list:
+    """`masters`: entities that resolve into golden records before loading (master/<entity>)."""
     return [d for canonical in registry.all_entities() if feeds_by_entity.get(canonical)
             for d in build_loaded_defs(canonical, feeds_by_entity[canonical],
-                                       master=master and _refers_to_customers(canonical))]
-
-
-def _refers_to_customers(canonical: str) -> bool:
-    return canonical == "customer" or "customer" in registry.get(canonical).references.values()
+                                       masters=masters, phases=phases)]

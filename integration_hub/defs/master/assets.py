@@ -1,4 +1,5 @@
-"""Master data: one golden customer per real customer across systems, and the crosswalk to every source id."""
+"""Master data: one golden customer per real customer and one golden item per real product across systems,
+and the crosswalk to every source id."""
 import json
 
 import dagster as dg
@@ -10,14 +11,19 @@ from integration_hub.config import settings
 from integration_hub.defs.factory import asset_key
 from integration_hub.defs.metadata import preview
 from integration_hub.defs.resources import HubStoreResource
-from integration_hub.governance.master_data import resolver_config
+from integration_hub.governance.master_data import item_precedence, resolver_config
 from integration_hub.resolve.continuity import keep_master_ids
+from integration_hub.resolve.items import resolve_items
 from integration_hub.resolve.master import resolve_customers
 from integration_hub.security.csv_cells import write_csv
 from integration_hub.standardize.frame import ROW
 
 MASTER_CUSTOMERS = dg.AssetKey(["master", "customers"])
 CUSTOMER_CROSSWALK = dg.AssetKey(["master", "customer_crosswalk"])
+MASTER_ITEMS = dg.AssetKey(["master", "items"])
+ITEM_CROSSWALK = dg.AssetKey(["master", "item_crosswalk"])
+# Mastered entity -> (golden records, crosswalk)
+MASTERS = {"customer": (MASTER_CUSTOMERS, CUSTOMER_CROSSWALK), "item": (MASTER_ITEMS, ITEM_CROSSWALK)}
 
 
 def build_master_defs(feeds) -> list:
@@ -37,21 +43,8 @@ def build_master_defs(feeds) -> list:
         store = hub.store()
         # Customers seen by earlier runs keep their master (an incremental run re-extracts a few).
         kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
-        rows = sources.set_index("external_id")[ROW]
-        crosswalk = kept.assign(source_entity=result.crosswalk["source_system"].map(entity_of),
-                                            row_number=rows.loc[result.crosswalk["source_external_id"]].to_numpy())
+        crosswalk = _record_crosswalk(store, context.run.run_id, kept, sources, entity_of)
         merged = crosswalk[~crosswalk["representative"]]
-        save_crosswalk(store.engine, crosswalk, context.run.run_id)
-        for (system, entity), group in crosswalk.groupby(["source_system", "source_entity"]):
-            n_merged = int((~group["representative"]).sum())
-            store.record_metric(context.run.run_id, system, entity, "master", rows_in=len(group),
-                                rows_out=len(group) - n_merged, merged=n_merged)
-        for (system, entity), group in merged.groupby(["source_system", "source_entity"]):
-            store.add_merges(context.run.run_id, system, entity, pd.DataFrame({
-                "source_id": group["source_id"], "row_number": group["row_number"],
-                "merged_into": group["master_external_id"],
-                "reason": [f"resolved into {m} (confidence {c:.3f}): {e}" for m, c, e in
-                           zip(group["master_external_id"], group["match_confidence"], group["evidence"])]}))
         review_path = settings().reports_dir / "master_customer_review.csv"
         review_path.parent.mkdir(parents=True, exist_ok=True)
         write_csv(result.review, review_path, index=False)
@@ -75,19 +68,72 @@ def build_master_defs(feeds) -> list:
         return dg.AssetCheckResult(passed=duplicated == 0 and wrong == 0, severity=dg.AssetCheckSeverity.ERROR,
                                    metadata={"duplicate_master_ids": duplicated, "masters_without_one_representative": wrong})
 
-    return [master_customers, unique_masters, *[_crosswalk_covers(f) for f in feeds]]
+    return [master_customers, unique_masters, *[_crosswalk_covers(f, CUSTOMER_CROSSWALK) for f in feeds]]
 
 
-def _crosswalk_covers(feed):
-    @dg.asset_check(asset=CUSTOMER_CROSSWALK, name=f"crosswalk_covers_{feed.input_name}", blocking=True,
-                    description=f"Every mapped {feed.entity.system}/{feed.entity.name} record appears in the "
-                                "crosswalk exactly once.",
-                    additional_ins={"mapped": dg.AssetIn(key=asset_key(feed.entity, "mapped"))})
-    def _check(customer_crosswalk: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
-        seen = customer_crosswalk.loc[customer_crosswalk["source_system"] == feed.entity.system, "source_external_id"]
+def build_item_master_defs(feeds) -> list:
+    """`feeds`: the item feeds of every system that loads the ERP."""
+    ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    entity_of = {f.entity.system: f.entity.name for f in feeds}
+
+    @dg.multi_asset(
+        name="master_items", ins=ins, group_name="master", can_subset=False,
+        outs={"items": dg.AssetOut(key=MASTER_ITEMS, kinds={"pandas"}, description=(
+                  "One golden item per real product, matched on its SKU, each field from its system of record.")),
+              "item_crosswalk": dg.AssetOut(key=ITEM_CROSSWALK, kinds={"pandas"}, description=(
+                  "Every source item id (and its SKU spelling) -> master item."))})
+    def master_items(context: dg.AssetExecutionContext, hub: HubStoreResource, **mapped):
+        frames = [m for m in mapped.values() if len(m)]
+        sources = pd.concat(frames, ignore_index=True) if frames else \
+            pd.DataFrame(columns=[*registry.get("item").all_columns, ROW])
+        result = resolve_items(sources[list(registry.get("item").all_columns)], item_precedence())
+        crosswalk = _record_crosswalk(hub.store(), context.run.run_id, result.crosswalk, sources, entity_of)
+        yield dg.Output(result.golden, "items", metadata={
+            "dagster/row_count": len(result.golden), "source_records": len(sources),
+            "merged": int((~crosswalk["representative"]).sum()), "preview": preview(result.golden)})
+        yield dg.Output(crosswalk, "item_crosswalk", metadata={
+            "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
+            "preview": preview(crosswalk)})
+
+    return [master_items, *[_crosswalk_covers(f, ITEM_CROSSWALK) for f in feeds]]
+
+
+def _record_crosswalk(store, run_id: str, crosswalk: pd.DataFrame, sources: pd.DataFrame,
+                      entity_of: dict[str, str]) -> pd.DataFrame:
+    """Save the crosswalk in the hub store, with metrics per source and a merge entry per record
+    folded into another (conservation counts those as merged); the crosswalk with source rows."""
+    rows = sources.set_index("external_id")[ROW]
+    crosswalk = crosswalk.assign(source_entity=crosswalk["source_system"].map(entity_of),
+                                 row_number=rows.loc[crosswalk["source_external_id"]].to_numpy())
+    merged = crosswalk[~crosswalk["representative"]]
+    save_crosswalk(store.engine, crosswalk, run_id)
+    for (system, entity), group in crosswalk.groupby(["source_system", "source_entity"]):
+        n_merged = int((~group["representative"]).sum())
+        store.record_metric(run_id, system, entity, "master", rows_in=len(group),
+                            rows_out=len(group) - n_merged, merged=n_merged)
+    for (system, entity), group in merged.groupby(["source_system", "source_entity"]):
+        store.add_merges(run_id, system, entity, pd.DataFrame({
+            "source_id": group["source_id"], "row_number": group["row_number"],
+            "merged_into": group["master_external_id"],
+            "reason": [f"resolved into {m} (confidence {c:.3f}): {e}" for m, c, e in
+                       zip(group["master_external_id"], group["match_confidence"], group["evidence"])]}))
+    return crosswalk
+
+
+def _crosswalk_covers(feed, crosswalk_key: dg.AssetKey):
+    def covers(crosswalk: pd.DataFrame, mapped: pd.DataFrame) -> dg.AssetCheckResult:
+        seen = crosswalk.loc[crosswalk["source_system"] == feed.entity.system, "source_external_id"]
         missing = sorted(set(mapped["external_id"]) - set(seen))
         repeated = sorted(set(seen[seen.duplicated()]))
         return dg.AssetCheckResult(passed=not missing and not repeated, severity=dg.AssetCheckSeverity.ERROR,
                                    metadata={"source_records": len(mapped), "missing": len(missing),
                                              "repeated": len(repeated), "first_missing": json.dumps(missing[:5])})
-    return _check
+
+    decorate = dg.asset_check(
+        asset=crosswalk_key, name=f"crosswalk_covers_{feed.input_name}", blocking=True,
+        description=f"Every mapped {feed.entity.system}/{feed.entity.name} record appears in the crosswalk exactly once.",
+        additional_ins={"mapped": dg.AssetIn(key=asset_key(feed.entity, "mapped"))})
+    # Dagster passes the checked asset by its key's name, so each crosswalk gets its own signature.
+    if crosswalk_key == CUSTOMER_CROSSWALK:
+        return decorate(lambda customer_crosswalk, mapped: covers(customer_crosswalk, mapped))
+    return decorate(lambda item_crosswalk, mapped: covers(item_crosswalk, mapped))
