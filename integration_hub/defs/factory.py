@@ -13,8 +13,8 @@ from integration_hub.connectors.extractors import (Extraction, extract_export, e
 from integration_hub.defs.metadata import guarded, latest_materialization, preview, table_schema
 from integration_hub.connectors.exports import EXTRACTED_AT, ORIGIN
 from integration_hub.defs.statement_checks import complete_statements_check, record_incomplete_statements
-from integration_hub.defs.resources import (BillingApiResource, HubStoreResource, SecurityResource, SourcesResource,
-                                            StripeResource)
+from integration_hub.defs.resources import (BillingApiResource, HubStoreResource, SalesforceResource,
+                                            SecurityResource, ShopifyResource, SourcesResource, StripeResource)
 from integration_hub.gates.budget import within_budget
 from integration_hub.gates.quarantine import combine_rejects, quarantine_records, rule_summary
 from integration_hub.gates.validation import validate_rows
@@ -42,17 +42,28 @@ def asset_key(entity: EntityDeclaration, stage: str) -> dg.AssetKey:
     return dg.AssetKey([entity.system, entity.name, stage])
 
 
+# Extractors with a live API; each is in export-file mode until its resource's variables are set.
+LIVE_EXTRACTORS = ("stripe", "billing", "salesforce", "shopify")
+# Vendors whose documented request limit is shared by every run: one budget in the hub store.
+BUDGETED = ("salesforce", "shopify")
+
+
 def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: ExtractConfig,
-             sources: SourcesResource, cursor: str | None, stripe: StripeResource,
-             billing_api: BillingApiResource, call_log) -> Extraction:
+             sources: SourcesResource, cursor: str | None, live_sources: dict, store, call_log) -> Extraction:
     from pathlib import Path
 
     if system.extractor == "bank_files":
         files = [Path(f) for f in config.files] or statement_files(
             sources.source_path() / system.name, sources.inbox_path() / system.name)
         return extract_statements(files)
-    client = {"stripe": stripe, "billing": billing_api}.get(system.extractor)
-    live = client.client(call_log=call_log) if client is not None else None
+    resource = live_sources.get(system.extractor)
+    live = None
+    if resource is not None and system.extractor in BUDGETED:
+        from integration_hub.connectors.request_budget import RequestBudget
+
+        live = resource.client(call_log=call_log, budget=RequestBudget(store.engine, system.extractor))
+    elif resource is not None:
+        live = resource.client(call_log=call_log)
     if live is not None:
         return extract_from_api(live, entity, cursor)
     return extract_export(sources.source_path(), entity)
@@ -114,13 +125,14 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     @guarded
     def extracted(context: dg.AssetExecutionContext, config: ExtractConfig, sources: SourcesResource,
                   hub: HubStoreResource, stripe: StripeResource, billing_api: BillingApiResource,
-                  security: SecurityResource):
+                  salesforce: SalesforceResource, shopify: ShopifyResource, security: SecurityResource):
         store = hub.store()
         started = time.perf_counter()
         previous = store.get_cursor(system.name, entity.name) if entity.cursor else None
-        call_log = hub.call_log(context.run.run_id) if system.extractor in ("stripe", "billing") else None
+        call_log = hub.call_log(context.run.run_id) if system.extractor in LIVE_EXTRACTORS else None
+        live_sources = {"stripe": stripe, "billing": billing_api, "salesforce": salesforce, "shopify": shopify}
         try:
-            extraction = _extract(system, entity, config, sources, previous, stripe, billing_api, call_log)
+            extraction = _extract(system, entity, config, sources, previous, live_sources, store, call_log)
         finally:
             if call_log is not None:
                 call_log.dispose()

@@ -120,6 +120,8 @@ def default_resources() -> dict:
         "sources": SourcesResource(),
         "stripe": StripeResource(),
         "billing_api": BillingApiResource(),
+        "salesforce": SalesforceResource(),
+        "shopify": ShopifyResource(),
         "security": SecurityResource(),
     }
 

@@ -31,7 +31,7 @@ from integration_hub.connectors.cursors import cursor_values
 from integration_hub.erp.base import ErpTarget
 from integration_hub.erp.ledger_tamper import record_repairs
 from integration_hub.erp.references import FIXABLE_RULES, in_hierarchy_order, reference_rejects, to_masters
-from integration_hub.gates.business_rules import PARENTAGE, business_rule_rejects
+from integration_hub.gates.business_rules import LIMITS, PARENTAGE, business_rule_rejects, limit_rejects
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
 
@@ -215,8 +215,8 @@ def load_entity(canonical: str, batches: list[SourceBatch], run: LoadRun, *,
     known = _known_references(run.target, declared, frames)
     reference = {name: reference_rejects(frame, declared, known) for name, frame in frames.items()}
     # The cross-record rules judge against everything the ERP holds: one read serves them and `before`.
-    held = run.target.read_back(canonical) if canonical in PARENTAGE else None
-    business = {} if held is None else _business_rejects(canonical, frames, reference, held)
+    held = run.target.read_back(canonical) if canonical in PARENTAGE or canonical in LIMITS else None
+    business = {} if held is None else _business_rejects(run.target, canonical, frames, reference, held)
     evidence = LoadEvidence(canonical, run, sent_ids, held)
     for batch in batches:
         frame = frames[batch.name]
@@ -254,13 +254,18 @@ def _known_references(target: ErpTarget, declared, frames: dict[str, pd.DataFram
     return known
 
 
-def _business_rejects(canonical: str, frames: dict[str, pd.DataFrame], reference: dict[str, pd.Series],
-                      held: pd.DataFrame) -> dict[str, pd.Series]:
+def _business_rejects(target: ErpTarget, canonical: str, frames: dict[str, pd.DataFrame],
+                      reference: dict[str, pd.Series], held: pd.DataFrame) -> dict[str, pd.Series]:
     """Rule broken per row of each feed by the rules that span records (a refund above its charge),
     judged over every feed together and what the ERP `held`; rows already rejected are left out."""
     candidates = {name: frame[reference[name] == ""] for name, frame in frames.items()}
     together = pd.concat(candidates, names=["feed", "row"])
-    rules = business_rule_rejects(canonical, together, held)
+    if canonical in LIMITS:
+        link = LIMITS[canonical]
+        parents = target.read_back(link.parent_entity, external_ids=list(together[link.reference].dropna().unique()))
+        rules = limit_rejects(canonical, together, held, parents)
+    else:
+        rules = business_rule_rejects(canonical, together, held)
     return {name: rules[rules.index.get_level_values("feed") == name].droplevel("feed").reindex(
         frame.index, fill_value="") for name, frame in frames.items()}
 

@@ -49,6 +49,46 @@ PARENTAGE = {
 }
 
 
+@dataclass(frozen=True)
+class _Limit:
+    """A child entity whose records together may give back at most their parent record's amount
+    (a shop's refunds against the order they refund), in the parent's currency."""
+
+    parent_entity: str
+    reference: str
+    amount: str          # the child's (negative: money going back)
+    parent_amount: str
+    currency: str
+    exceeds: str
+
+
+LIMITS = {"order_refund": _Limit("sales_order", "order_external_id", "amount_minor", "total_minor",
+                                 "order_refund.currency_matches_order", "order_refund.exceeds_order")}
+
+
+def limit_rejects(canonical: str, frame: pd.DataFrame, held: pd.DataFrame, parents: pd.DataFrame) -> pd.Series:
+    """The LIMITS rule each record of `frame` breaks ('' when none). `held`: the children the ERP
+    already holds; `parents`: the parent records they name, as the ERP holds them. A child whose
+    parent is missing is the reference check's to reject, not this one's."""
+    link = LIMITS[canonical]
+    reasons = pd.Series("", index=frame.index, dtype="string")
+    parent = parents.set_index("external_id")
+    ref = frame[link.reference]
+    known = ref.isin(parent.index).to_numpy(dtype=bool)
+    currency = ref.map(parent["currency"]) if len(parent) else pd.Series(pd.NA, index=frame.index)
+    wrong = known & (currency.astype("string") != frame["currency"].astype("string")).fillna(True).to_numpy(dtype=bool)
+    _flag(reasons, wrong, link.currency)
+    valid = known & ~wrong
+    others = held[~held["external_id"].isin(frame["external_id"])]
+    given_back = -pd.concat([pd.Series(others[link.amount].to_numpy(), index=others[link.reference].to_numpy(), dtype="Int64"),
+                             pd.Series(frame.loc[valid, link.amount].to_numpy(), index=ref[valid].to_numpy(),
+                                       dtype="Int64")]).groupby(level=0).sum()
+    limit = parent[link.parent_amount].astype("Int64").reindex(given_back.index)
+    over = given_back.index[(given_back > limit).fillna(False).to_numpy(dtype=bool)]
+    _flag(reasons, valid & ref.isin(over).to_numpy(dtype=bool), link.exceeds)
+    return reasons
+
+
 def business_rule_rejects(canonical: str, frame: pd.DataFrame, held: pd.DataFrame) -> pd.Series:
     """The rule each record of `frame` breaks ('' when none), aligned to `frame.index`.
 

@@ -156,3 +156,20 @@ def test_a_million_payments_take_seconds():
     result = business_rule_rejects("payment", sent, sent.iloc[:0])
     assert time.perf_counter() - started < 10
     assert (result == "refund.exceeds_charge").sum() == n and (result == "").sum() == n
+
+
+def test_shop_refunds_together_may_not_exceed_their_order():
+    from integration_hub.gates.business_rules import limit_rejects
+
+    orders = pd.DataFrame({"external_id": ["shop:o1", "shop:o2"], "currency": ["USD", "EUR"],
+                           "total_minor": [3229, 1000]})
+    held = pd.DataFrame({"external_id": ["shop:r0"], "order_external_id": ["shop:o1"], "amount_minor": [-3000],
+                         "currency": ["USD"]})
+    sent = pd.DataFrame({"external_id": ["shop:r1", "shop:r2", "shop:r3", "shop:r4"],
+                         "order_external_id": ["shop:o1", "shop:o2", "shop:o2", "shop:o9"],
+                         "amount_minor": [-500, -400, -100, -1], "currency": ["USD", "EUR", "GBP", "USD"]})
+    reasons = limit_rejects("order_refund", sent, held, orders)
+    assert reasons.tolist() == ["order_refund.exceeds_order",          # 3000 already refunded + 500 > 3229
+                                "",                                     # 400 of 1000
+                                "order_refund.currency_matches_order",  # a GBP refund of a EUR order
+                                ""]                                     # unknown order: the reference check's
