@@ -1,18 +1,8 @@
-"""The `audit`, `lineage` and `keys` commands: verify and purge the trail, trace a record, rotate keys."""
+"""`integration-hub audit verify | log | purge`: check the tamper-evident trail and the ERP, read it, purge."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
+from integration_hub.cli.common import CommandFailed, UsageError
 from integration_hub.config import settings
-
-ENTITIES = {"customer": "customer", "customers": "customer", "invoice": "invoice", "invoices": "invoice",
-            "payment": "payment", "payments": "payment", "bank_transaction": "bank_transaction",
-            "bank_transactions": "bank_transaction"}
-
-
-class CommandFailed(Exception):
-    """A check that found a problem: printed as it is, exit status 1."""
 
 
 def cmd_audit_verify(args) -> int:
@@ -26,7 +16,7 @@ def cmd_audit_verify(args) -> int:
     try:
         published = Anchor.parse(args.anchor) if args.anchor else None
     except ValueError as exc:
-        raise _usage(f"--anchor: {exc}") from None
+        raise UsageError(f"--anchor: {exc}") from None
     trail = AuditTrail(settings().hub_db_url)
     try:
         result = trail.verify(None if published is None else (published.seq, published.hash))
@@ -101,65 +91,6 @@ def cmd_audit_purge(args) -> int:
     return 0
 
 
-def cmd_lineage(args) -> int:
-    from integration_hub.audit.lineage import lineage_for
-
-    entity = ENTITIES.get(args.entity.lower())
-    if entity is None:
-        raise _usage(f"unknown entity {args.entity!r}; one of {', '.join(sorted(set(ENTITIES.values())))}")
-    answer = lineage_for(settings().hub_db_url, entity, args.external_id)
-    if args.json:
-        print(json.dumps(answer, indent=2, default=str))
-    else:
-        print(format_lineage(answer))
-    return 0 if answer["found"] else 1
-
-
-def format_lineage(answer: dict[str, Any]) -> str:
-    """A lineage answer as an auditor reads it."""
-    head = f"{answer['entity']} {answer['external_id']}"
-    if not answer["found"]:
-        return f"{head}: no lineage recorded (never loaded, or loaded before lineage was kept)"
-    lines = [head + (f"  (merged into {answer['merged_into']})" if answer.get("merged_into") else ""),
-             f"  loaded by run {answer['run_id']} at {answer['loaded_at']}",
-             f"  mapping spec  {answer['mapping_version']}",
-             "  gates passed  " + (", ".join(g["check"] if isinstance(g, dict) else str(g)
-                                            for g in answer["gates_passed"] or []) or "none recorded")]
-    if answer.get("master_id"):
-        lines.append(f"  master id     {answer['master_id']}")
-    lines.append("  source records:")
-    for s in answer["sources"]:
-        lines.append(f"    {s['source_system']}/{s['source_entity']} {s['source_id']}  row {s['source_row']}  "
-                     f"from {s['origin'] or '?'}  extracted {s['extracted_at'] or '?'}")
-        lines += [f"      {line}" for line in _evidence(s.get("merge_evidence"))]
-    lines.append("  fields:")
-    width = max(map(len, answer["field_rules"] or {"": ""}))
-    lines += [f"    {field:<{width}}  <- {rule}" for field, rule in (answer["field_rules"] or {}).items()]
-    if len(answer["loads"]) > 1:
-        lines.append("  earlier loads: " + ", ".join(f"{l['run_id']} ({l['loaded_at'][:19]})"
-                                                     for l in answer["loads"][1:]))
-    return "\n".join(lines)
-
-
-def _usage(message: str) -> Exception:
-    from integration_hub.cli.main import UsageError
-
-    return UsageError(message)
-
-
-def _evidence(evidence: Any) -> list[str]:
-    """Merge evidence as lines: duplicates folded into the record, or the match that made a golden record."""
-    if not evidence:
-        return []
-    if isinstance(evidence, list):
-        return [f"folded in: row {e.get('row')} ({e.get('reason')})" if isinstance(e, dict) else f"folded in: {e}"
-                for e in evidence]
-    if isinstance(evidence, dict) and "matched_with" in evidence:
-        fields = ", ".join(f"{name} {info.get('level', '?')}" for name, info in (evidence.get("fields") or {}).items())
-        return [f"matched with {evidence['matched_with']} (probability {evidence.get('probability')}): {fields}"]
-    return [f"evidence: {json.dumps(evidence, default=str)}"]
-
-
 def add_commands(sub) -> None:
     audit = sub.add_parser("audit", help="the tamper-evident audit trail").add_subparsers(
         dest="audit_command", required=True)
@@ -175,13 +106,3 @@ def add_commands(sub) -> None:
                                            "($IH_RETENTION_YEARS, default 7 years); never the trail itself")
     purge.add_argument("--dry-run", action="store_true", help="report what would go, delete nothing")
     purge.set_defaults(func=cmd_audit_purge)
-
-    lineage = sub.add_parser("lineage", help="where an ERP record came from: sources, mapping rules, run, gates")
-    lineage.add_argument("entity", help="customer, invoice, payment or bank_transaction")
-    lineage.add_argument("external_id", help="the ERP record's external id, e.g. stripe:ch_123")
-    lineage.add_argument("--json", action="store_true", help="the full answer as JSON")
-    lineage.set_defaults(func=cmd_lineage)
-
-    from integration_hub.cli.keys import add_key_commands
-
-    add_key_commands(sub)

@@ -1,6 +1,8 @@
-"""The `keys` commands: which keys exist and what they encrypt, rotation, retirement. Each change is audited."""
+"""`integration-hub keys status | rotate | retire`: which keys exist and what they encrypt, rotation,
+retirement. Each change is audited."""
 from __future__ import annotations
 
+from integration_hub.cli.common import UsageError
 from integration_hub.config import settings
 
 
@@ -77,8 +79,6 @@ def cmd_keys_retire(args) -> int:
 
     cfg, path = _where()
     if path is None:
-        from integration_hub.cli.main import UsageError
-
         raise UsageError("keys come from IH_ENCRYPTION_KEYS: remove the key there yourself once "
                          "`integration-hub keys status` shows it unused")
     before = hub_keyring(cfg.data_dir, create=False)
@@ -90,7 +90,7 @@ def cmd_keys_retire(args) -> int:
     return 0
 
 
-def add_key_commands(sub) -> None:
+def add_commands(sub) -> None:
     keys = sub.add_parser("keys", help="field-encryption keys: status, rotation, retirement").add_subparsers(
         dest="keys_command", required=True)
     keys.add_parser("status", help="key ids, the active one, and how many stored values each encrypts") \
