@@ -9,19 +9,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from integration_hub.demo import exports, mess
+from integration_hub.demo import exports, mess, orders, salesforce, shopify
 from integration_hub.demo.balance import build_balance
+from integration_hub.demo.catalogue import build_catalogue
 from integration_hub.demo.bank_activity import build_bank_entries
 from integration_hub.demo.bank_statements import write_statements
 from integration_hub.demo.charges import build_charges, build_refunds
-from integration_hub.demo.csvtext import timestamp_text, write_csv
+from integration_hub.demo.csvtext import iso_z_text as timestamp_iso, timestamp_text, write_csv
 from integration_hub.demo.customers import build_customers
 from integration_hub.demo.invoices import build_credit_notes, build_invoices
 from integration_hub.demo.roster import build_roster
 from integration_hub.demo.window import END, START
 
 Progress = Callable[[str, int, int], None]
-_STAGES = ("customers", "invoices", "payments", "balance", "stripe files", "billing files", "bank", "truth")
+_STAGES = ("customers", "invoices", "payments", "balance", "stripe files", "billing files", "crm and shop", "bank",
+           "truth")
 _GENERATED_BASE = np.datetime64("2026-01-02T06:00:00", "s")
 
 
@@ -36,11 +38,15 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     if scale < 1:
         raise ValueError(f"scale must be a positive number of customers, got {scale}")
     out_dir = Path(out_dir)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    seeds = np.random.SeedSequence(seed)
+    streams = [np.random.default_rng(s) for s in seeds.spawn(8)]
+    # spawned after the first eight, so the older files keep their bytes: accounts, catalogue, orders
+    sales = [np.random.default_rng(s) for s in seeds.spawn(3)]
     step = _stepper(progress)
 
     roster, hard_negatives = build_roster(streams[0], scale)
     cust = build_customers(streams[1], roster, random.Random(int(streams[1].integers(2**62))))
+    accounts = salesforce.extend_accounts(sales[0], roster, cust)
     counts = {name: write_csv(out_dir / name, columns) for name, columns in cust.exports.items()}
     cust.exports.clear()  # ~150k rows of Python strings no longer needed
     step()
@@ -53,6 +59,10 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     bt, po = build_balance(ch, re)
     sid = exports.assign_ids(streams[4], ch, re, po, bt)
     invoice_truth = _invoice_truth(inv, ch, sid.charge)
+    refunded = ch.loc[re["charge"], "invoice_number"].to_numpy()
+    invoice_refunds = pd.DataFrame({"invoice_number": refunded, "amount": re["amount"].to_numpy(),
+                                    "created": re["created"].to_numpy(), "reason": re["reason"].to_numpy()})
+    invoice_refunds = invoice_refunds[refunded != ""].reset_index(drop=True)
     step()
 
     rng, bad_rows = streams[5], []
@@ -69,13 +79,18 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     bad_rows += _write_messy(out_dir, streams[6], billing_files, counts)
     step()
 
+    sales_truth = _write_sales(out_dir, sales, scale, roster, inv, cust, accounts, invoice_refunds, counts)
+    step()
+
     entries = build_bank_entries(streams[7], roster, inv, po, scale)
     bank_truth, bank_expected = write_statements(out_dir, entries)
     counts.update({path: spec["entries"] for path, spec in bank_expected.items()})
     step()
 
-    _write_truth(out_dir, cust.truth, bad_rows, hard_negatives, bank_truth, invoice_truth)
-    expected = _expected(scale, counts, bad_rows, cust.truth, bank_expected)
+    customer_truth = pd.concat([cust.truth, sales_truth.pop("shop_customers")], ignore_index=True)
+    _write_truth(out_dir, customer_truth, bad_rows, hard_negatives, bank_truth, invoice_truth, sales_truth)
+    faults = [(file, source_id, None, "", fault) for file, source_id, fault in sales_truth["order_faults.csv"].itertuples(index=False)]
+    expected = _expected(scale, counts, bad_rows + faults, customer_truth, bank_expected)
     (out_dir / "truth" / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
     manifest = {"seed": seed, "scale": scale, "generated_at": _generated_at(seed),
                 "window": {"start": str(START.astype("datetime64[D]")), "end": str((END - 1).astype("datetime64[D]"))},
@@ -124,13 +139,54 @@ def _invoice_truth(inv: pd.DataFrame, ch: pd.DataFrame, charge_ids: pa.Array) ->
         "total_minor": inv["total"], "currency": inv["currency"]})
 
 
+def _write_sales(out_dir: Path, sales: list, scale: int, roster: pd.DataFrame, inv: pd.DataFrame, cust,
+                 accounts: salesforce.Accounts, invoice_refunds: pd.DataFrame, counts: dict) -> dict:
+    """The Salesforce org and the Shopify store on one catalogue, their orders billed as the invoices.
+
+    Returns the truth frames: item_truth, order_truth, order_faults, customer_parents and the
+    shop customers' rows of customer_truth (key ``shop_customers``)."""
+    crm_rng, cat_rng, shop_rng = sales
+    r = random.Random(int(crm_rng.integers(2**62)))
+    files = {"crm/contacts.csv": salesforce.contacts_columns(crm_rng, r, roster, accounts),
+             "crm/opportunities.csv": salesforce.opportunities_columns(crm_rng, roster, accounts)}
+    catalogue = build_catalogue(cat_rng, scale)
+    n_faults = orders.fault_count(scale)
+    crm_pool = catalogue[catalogue["channel"].isin(["both", "crm"])].reset_index(drop=True)
+    shop_pool = catalogue[catalogue["channel"].isin(["both", "shop"])].reset_index(drop=True)
+    channel = orders.pick_invoices(cat_rng, roster, inv)
+    crm_book = orders.build_lines(cat_rng, inv, np.flatnonzero(channel == "crm"), len(crm_pool), "crm")
+    shop_book = orders.build_lines(cat_rng, inv, np.flatnonzero(channel == "shop"), len(shop_pool), "shop")
+    products = salesforce.products(crm_rng, r, crm_pool, n_faults)
+    sf = salesforce.orders(crm_rng, inv, roster, accounts, crm_book, products, n_faults)
+    files.update({"crm/products.csv": products.columns, "crm/orders.csv": sf.orders, "crm/order_items.csv": sf.lines})
+
+    rs = random.Random(int(shop_rng.integers(2**62)))
+    shop_customers = shopify.customer_records(shop_rng, roster)
+    customer_cols = shopify.customers_columns(rs, roster, shop_customers)
+    variants = shopify.variants(shop_rng, rs, shop_pool)
+    shop = shopify.orders(shop_rng, rs, inv, roster, shop_customers, customer_cols["email"], shop_book, variants,
+                          invoice_refunds, n_faults)
+    customer_cols["updatedAt"] = timestamp_iso(shop.customer_updated)
+    files.update({"shop/customers.csv": customer_cols, "shop/variants.csv": variants.columns, "shop/orders.csv": shop.orders,
+                  "shop/order_lines.csv": shop.lines, "shop/refunds.csv": shop.refunds})
+    for name, columns in files.items():
+        counts[name] = write_csv(out_dir / name, columns)
+    true_id = roster["true_customer_id"].to_numpy()
+    return {"item_truth.csv": pd.concat([products.truth, variants.truth], ignore_index=True),
+            "order_truth.csv": pd.concat([sf.truth, shop.truth], ignore_index=True),
+            "order_faults.csv": pd.DataFrame(sf.faults + shop.faults, columns=["file", "source_id", "fault"]),
+            "customer_parents.csv": accounts.hierarchy,
+            "shop_customers": pd.DataFrame({"system": "shop", "source_id": shop_customers.ids,
+                                            "true_customer_id": true_id[shop_customers.owner], "is_b2c": True})}
+
+
 def _write_truth(out_dir: Path, customers: pd.DataFrame, bad_rows: list, hard_negatives: pd.DataFrame,
-                 bank: pd.DataFrame, invoices: pd.DataFrame) -> None:
+                 bank: pd.DataFrame, invoices: pd.DataFrame, sales: dict) -> None:
     truth = out_dir / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     bad = pd.DataFrame(bad_rows, columns=["file", "source_id", "row_number", "column", "reason"])
     frames = {"customer_truth.csv": customers, "bad_rows.csv": bad, "hard_negatives.csv": hard_negatives,
-              "bank_entries.csv": bank, "invoice_payments.csv": invoices}
+              "bank_entries.csv": bank, "invoice_payments.csv": invoices, **sales}
     for name, frame in frames.items():
         write_csv(truth / name, {c: frame[c].to_numpy() for c in frame.columns})
 
@@ -144,7 +200,8 @@ def _expected(scale: int, counts: dict, bad_rows: list, customers: pd.DataFrame,
         bad = sum(1 for r in bad_rows if r[0] == name and r[4] != "duplicate")
         dup = sum(1 for r in bad_rows if r[0] == name and r[4] == "duplicate")
         files[name] = {"rows": rows, "bad": bad, "duplicate": dup, "clean": rows - bad - dup}
-    systems = {"stripe/customers.csv": "stripe", "billing/customers.csv": "billing", "crm/accounts.csv": "crm"}
+    systems = {"stripe/customers.csv": "stripe", "billing/customers.csv": "billing", "crm/accounts.csv": "crm",
+               "shop/customers.csv": "shop"}
     for name, system in systems.items():
         files[name]["real_customers"] = int(customers.loc[customers["system"] == system, "true_customer_id"].nunique())
     return {"scale": scale, "real_customers": scale, "files": files}

@@ -119,3 +119,25 @@ def styled_money(minor: np.ndarray, style: np.ndarray, currency: np.ndarray) -> 
     mask = np.zeros(len(minor), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(plain, pa.array(mask), pa.array(fancy, pa.string()))
+
+
+def salesforce_time_text(ts: np.ndarray) -> pa.Array:
+    """datetime64 -> Salesforce API datetime '2025-03-01T12:00:00.000+0000'."""
+    text = pa.array(np.datetime_as_string(np.asarray(ts, dtype="datetime64[s]"), unit="s"))
+    return pc.binary_join_element_wise(text, _s(".000+0000"), _s(""))
+
+
+def iso_z_text(ts: np.ndarray) -> pa.Array:
+    """datetime64 -> ISO 8601 UTC '2025-03-01T12:00:00Z' (Shopify); NaT -> null."""
+    ts = np.asarray(ts, dtype="datetime64[s]")
+    text = pa.array(np.datetime_as_string(ts, unit="s"), mask=np.isnat(ts))
+    return pc.binary_join_element_wise(text, _s("Z"), _s(""))
+
+
+def api_number_text(minor: np.ndarray) -> pa.Array:
+    """Integer hundredths -> a JSON number as the Salesforce API writes it: '1234.5', '1234.0', '1234.56'."""
+    minor = np.asarray(minor, dtype=np.int64)
+    sign = pa.array(np.where(minor < 0, "-", ""))
+    whole, cents = np.abs(minor) // 100, np.abs(minor) % 100
+    frac = pc.if_else(pa.array(cents % 10 == 0), as_text(cents // 10), pc.utf8_lpad(as_text(cents), 2, "0"))
+    return pc.binary_join_element_wise(sign, as_text(whole), ".", frac, "")

@@ -31,6 +31,17 @@ class CustomerExports:
     stripe_ids: pa.Array    # per Stripe record, aligned with stripe_owner
     stripe_owner: np.ndarray  # roster index of each Stripe record
     billing_id: np.ndarray  # primary billing customer id per roster row
+    crm: "CrmRecords | None" = None  # the account records, for the Salesforce org built on them
+
+
+@dataclass
+class CrmRecords:
+    """Per CRM account record (file order): roster owner, copy number (0 = primary), times, id."""
+    owner: np.ndarray
+    copy: np.ndarray
+    created: np.ndarray   # datetime64[s]
+    modified: np.ndarray  # datetime64[s]
+    ids: np.ndarray       # Salesforce Account ids (object array)
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,7 +64,8 @@ def _later(rng, since: np.ndarray, copy: np.ndarray, jitter_days: int = 0) -> np
 def build_customers(rng: np.random.Generator, roster: pd.DataFrame, r: random.Random) -> CustomerExports:
     stripe, s_owner, s_ids = _stripe(rng, roster, r)
     billing, b_owner, billing_id = _billing(rng, roster, r, s_ids, s_owner)
-    crm, c_owner = _crm(rng, roster, r)
+    crm, crm_records = _crm(rng, roster, r)
+    c_owner = crm_records.owner
     truth = pd.concat([
         pd.DataFrame({"system": "stripe", "source_id": stripe["id"].to_pylist(), "owner": s_owner}),
         pd.DataFrame({"system": "billing", "source_id": billing["customer_id"], "owner": b_owner}),
@@ -63,7 +75,7 @@ def build_customers(rng: np.random.Generator, roster: pd.DataFrame, r: random.Ra
     truth["is_b2c"] = roster["is_b2c"].to_numpy()[truth["owner"]]
     truth = truth.drop(columns="owner")
     files = {"stripe/customers.csv": stripe, "billing/customers.csv": billing, "crm/accounts.csv": crm}
-    return CustomerExports(files, truth, stripe["id"], s_owner, billing_id)
+    return CustomerExports(files, truth, stripe["id"], s_owner, billing_id, crm_records)
 
 
 def _stripe(rng, roster: pd.DataFrame, r: random.Random):
@@ -149,7 +161,7 @@ def _crm(rng, roster: pd.DataFrame, r: random.Random):
     sf_created = _salesforce_time(created)
     out = {"Id": ids.salesforce_ids(rng, len(owner)), **_columns(keys, rows), "CreatedDate": sf_created,
            "LastModifiedDate": _salesforce_time(modified)}
-    return out, owner
+    return out, CrmRecords(owner, copy, created, modified, out["Id"].to_numpy(zero_copy_only=False))
 
 
 def _columns(keys: tuple[str, ...], rows: list[tuple]) -> dict:

@@ -1,5 +1,6 @@
 """The files, columns and counts the contract promises."""
 
+import pandas as pd
 import pytest
 
 CONTRACT_COLUMNS = {
@@ -15,12 +16,29 @@ CONTRACT_COLUMNS = {
                              "created_at",
     "billing/invoices.csv": "invoice_number,customer_id,issue_date,due_date,currency,subtotal,tax,total,status,po_number",
     "billing/credit_notes.csv": "credit_note_number,invoice_number,customer_id,issue_date,currency,total,reason",
-    "crm/accounts.csv": "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingState,BillingPostalCode,BillingCountry,"
-                        "Industry,AnnualRevenue,CreatedDate,LastModifiedDate",
+    "crm/accounts.csv": "Id,Name,ParentId,Type,Industry,Phone,Website,BillingStreet,BillingCity,BillingState,"
+                        "BillingPostalCode,BillingCountry,AnnualRevenue,CreatedDate,LastModifiedDate,SystemModstamp",
+    "crm/contacts.csv": "Id,AccountId,FirstName,LastName,Email,Phone,Title,MailingStreet,MailingCity,MailingState,"
+                        "MailingPostalCode,MailingCountry,CreatedDate,SystemModstamp",
+    "crm/opportunities.csv": "Id,AccountId,Name,StageName,Amount,CurrencyIsoCode,CloseDate,Probability,IsWon,IsClosed,"
+                             "CreatedDate,SystemModstamp",
+    "crm/products.csv": "Id,Name,ProductCode,StockKeepingUnit,Family,Description,IsActive,CreatedDate,SystemModstamp",
+    "crm/orders.csv": "Id,AccountId,OrderNumber,Status,EffectiveDate,TotalAmount,CurrencyIsoCode,Invoice_Number__c,"
+                      "Description,CreatedDate,SystemModstamp",
+    "crm/order_items.csv": "Id,OrderId,Product2Id,OrderItemNumber,Quantity,UnitPrice,TotalPrice,Description,CreatedDate,"
+                           "SystemModstamp",
+    "shop/customers.csv": "id,firstName,lastName,email,phone,company,address1,address2,city,provinceCode,countryCode,zip,"
+                          "createdAt,updatedAt",
+    "shop/variants.csv": "id,productId,productTitle,title,sku,barcode,price,currencyCode,createdAt,updatedAt",
+    "shop/orders.csv": "id,name,email,customerId,createdAt,updatedAt,processedAt,cancelledAt,currencyCode,subtotal,"
+                       "totalTax,total,totalRefunded,displayFinancialStatus,invoiceNumber",
+    "shop/order_lines.csv": "id,orderId,sku,name,quantity,originalUnitPrice,discountedTotal,currencyCode,variantId",
+    "shop/refunds.csv": "id,orderId,createdAt,amount,currencyCode,note",
 }
 BANK_FILES = ("bank/operating_usd.bai", "bank/eur_account.xml", "bank/gbp_account.sta")
 TRUTH_FILES = ("truth/customer_truth.csv", "truth/bad_rows.csv", "truth/expected.json", "truth/hard_negatives.csv",
-               "truth/bank_entries.csv", "truth/invoice_payments.csv")
+               "truth/bank_entries.csv", "truth/invoice_payments.csv", "truth/item_truth.csv", "truth/order_truth.csv",
+               "truth/order_faults.csv", "truth/customer_parents.csv")
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_COLUMNS))
@@ -47,6 +65,8 @@ def test_manifest_counts_are_the_data_rows(small):
 def test_expected_json_matches_the_files_and_bad_rows(small):
     expected = small.json("truth/expected.json")["files"]
     bad = small.csv("truth/bad_rows.csv")
+    faults = small.csv("truth/order_faults.csv").rename(columns={"fault": "reason"})
+    bad = pd.concat([bad, faults], ignore_index=True)  # the order files' planted faults count like bad rows
     for name in CONTRACT_COLUMNS:
         spec = expected[name]
         mine = bad[bad["file"] == name]
