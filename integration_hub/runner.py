@@ -139,7 +139,7 @@ def _without_groups(defs: dg.Definitions, job, groups: tuple[str, ...]) -> list[
     """The job's assets minus those groups and everything downstream of them."""
     graph = defs.resolve_asset_graph()
     dropped = (dg.AssetSelection.groups(*groups).downstream()).resolve(graph)
-    return [k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k not in dropped
+    return [k for k in job.asset_layer.selected_asset_keys if k not in dropped
             and graph.has(k) and not graph.get(k).is_external]
 
 

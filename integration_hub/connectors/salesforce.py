@@ -55,8 +55,9 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
                       "Probability", "IsWon", "IsClosed", "CreatedDate", "SystemModstamp"),
     "orders": ("Id", "AccountId", "OrderNumber", "Status", "EffectiveDate", "TotalAmount", "CurrencyIsoCode",
                "Invoice_Number__c", "Description", "CreatedDate", "SystemModstamp"),
-    "order_items": ("Id", "OrderId", "Product2Id", "OrderItemNumber", "Quantity", "UnitPrice", "TotalPrice",
-                    "Description", "CreatedDate", "SystemModstamp"),
+    # CurrencyIsoCode: the order's currency, which multi-currency orgs expose on each item.
+    "order_items": ("Id", "OrderId", "Product2Id", "OrderItemNumber", "Quantity", "CurrencyIsoCode", "UnitPrice",
+                    "TotalPrice", "Description", "CreatedDate", "SystemModstamp"),
     "products": ("Id", "Name", "ProductCode", "StockKeepingUnit", "Family", "Description", "IsActive",
                  "CreatedDate", "SystemModstamp"),
 }

@@ -231,6 +231,7 @@ def orders(rng: np.random.Generator, inv: pd.DataFrame, roster: pd.DataFrame, ac
     line_cols = {"Id": line_id, "OrderId": order_id[line_order], "Product2Id": product,
                  "OrderItemNumber": [f"{i:010d}" for i in range(1, m + 1)],
                  "Quantity": api_number_text(lines["quantity"].to_numpy() * 100),
+                 "CurrencyIsoCode": currency[line_order],   # the order's, as multi-currency orgs expose it
                  "UnitPrice": api_number_text(lines["unit"].to_numpy()), "TotalPrice": api_number_text(lines["total"].to_numpy()),
                  "Description": np.full(m, "", dtype=object),
                  "CreatedDate": salesforce_time_text(created[line_order]),

@@ -25,7 +25,7 @@ CONTRACT_COLUMNS = {
     "crm/products.csv": "Id,Name,ProductCode,StockKeepingUnit,Family,Description,IsActive,CreatedDate,SystemModstamp",
     "crm/orders.csv": "Id,AccountId,OrderNumber,Status,EffectiveDate,TotalAmount,CurrencyIsoCode,Invoice_Number__c,"
                       "Description,CreatedDate,SystemModstamp",
-    "crm/order_items.csv": "Id,OrderId,Product2Id,OrderItemNumber,Quantity,UnitPrice,TotalPrice,Description,CreatedDate,"
+    "crm/order_items.csv": "Id,OrderId,Product2Id,OrderItemNumber,Quantity,CurrencyIsoCode,UnitPrice,TotalPrice,Description,CreatedDate,"
                            "SystemModstamp",
     "shop/customers.csv": "id,firstName,lastName,email,phone,company,address1,address2,city,provinceCode,countryCode,zip,"
                           "createdAt,updatedAt",

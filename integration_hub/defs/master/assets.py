@@ -104,7 +104,8 @@ def _record_crosswalk(store, run_id: str, crosswalk: pd.DataFrame, sources: pd.D
     folded into another (conservation counts those as merged); the crosswalk with source rows."""
     rows = sources.set_index("external_id")[ROW]
     crosswalk = crosswalk.assign(source_entity=crosswalk["source_system"].map(entity_of),
-                                 row_number=rows.loc[crosswalk["source_external_id"]].to_numpy())
+                                 row_number=rows.loc[crosswalk["source_external_id"]].to_numpy(),
+                                 representative=crosswalk["representative"].astype(bool))
     merged = crosswalk[~crosswalk["representative"]]
     save_crosswalk(store.engine, crosswalk, run_id)
     for (system, entity), group in crosswalk.groupby(["source_system", "source_entity"]):
