@@ -129,7 +129,7 @@ def test_every_load_is_chained_and_any_record_can_be_traced(company, instance, c
 
     lineage = metadata(first, "erp__customers__loaded")["dagster/column_lineage"]
     deps = {d.asset_key.to_user_string() for d in lineage.deps_by_column["email"]}
-    assert deps == {"stripe/customers/mapped", "billing/customers/mapped"}
+    assert deps == {"stripe/customers/mapped", "billing/customers/mapped", "crm/accounts/mapped", "shop/customers/mapped"}
 
     assert main(["audit", "verify"]) == 0 and capsys.readouterr().out.startswith(f"OK: {len(entries)} entries")
     victim = int(loads["seq"].iloc[1])
