@@ -22,6 +22,7 @@ from integration_hub.erp.references import master_keys
 from integration_hub.gates.conservation import account_rows
 from integration_hub.governance.phases import Phase, check_dependencies_loaded
 from integration_hub.mapping.systems import EntityDeclaration
+from integration_hub.resolve.continuity import MASTER_PREFIX
 from integration_hub.standardize.frame import ROW
 
 
@@ -156,6 +157,18 @@ def _as_sent(sent: pd.DataFrame, entity: EntityDeclaration, master: bool) -> pd.
     return pd.DataFrame({"external_id": mine["master_external_id"].to_numpy(), ROW: mine["row_number"].to_numpy()})
 
 
+def _merges(store, entity: EntityDeclaration, cleaned_run: str | None, master_run: str | None) -> pd.DataFrame:
+    """Rows folded into another: duplicates within the source (by the run that cleaned it) and, for
+    golden records, rows folded into a master (by the latest master run only: a run that cleaned a
+    source and resolved masters records both, and a later master run supersedes just the latter)."""
+    def recorded(run_id: str | None, into_master: bool) -> pd.DataFrame:
+        if not run_id:
+            return pd.DataFrame(columns=["row_number"])
+        rows = store.merged(run_ids=[run_id], system=entity.system, entity=entity.name)
+        return rows[rows["merged_into"].astype(str).str.startswith(MASTER_PREFIX) == into_master]
+    return pd.concat([recorded(cleaned_run, False), recorded(master_run, True)], ignore_index=True)
+
+
 def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, master: bool):
     entity, key = feed.entity, loaded_def.key
     additional = {"extracted": dg.AssetIn(key=asset_key(entity, "extracted")), "sent": _sent_input(entity, master)}
@@ -171,8 +184,8 @@ def _conservation_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: F
         store = hub.store()
         quarantine = _quarantine(store, context, entity, key)
         runs = _run_ids(context, entity, key)
-        merge_runs = [runs["cleaned"], latest_materialization(context, MASTERS[canonical][0])[0] if master else None]
-        merges = store.merged(run_ids=[r for r in merge_runs if r], system=entity.system, entity=entity.name)
+        merges = _merges(store, entity, runs["cleaned"],
+                         latest_materialization(context, MASTERS[canonical][0])[0] if master else None)
         load_rejected = set(quarantine.loc[quarantine["stage"] == "loaded", "row_number"].dropna().astype(int))
         # `loaded` is the ERP's own read-back after the load, not what the hub sent.
         accepted = mapped[mapped["external_id"].isin(loaded["external_id"]) & ~mapped[ROW].isin(load_rejected)]
