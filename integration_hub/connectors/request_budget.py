@@ -26,6 +26,8 @@ IH_SALESFORCE_REQUESTS_PER_SECOND), else DEFAULT_REQUESTS_PER_SECOND:
 - salesforce: 10. Salesforce documents no per-second rate, only a rolling 24-hour allocation and
   25 concurrent requests longer than 20 s; 10 a second is the hub's own choice, to keep a
   backfill from spending the org's daily allocation in minutes.
+- shipbob: 2.5, ShipBob's 150 requests a minute (sliding window, per user and application);
+  whole slots make it 2 a second, 120 a minute.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10}
+DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5}
 WINDOW_SECONDS = 1.0
 DEFAULT_MARGIN_SECONDS = 0.05
 
