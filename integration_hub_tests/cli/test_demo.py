@@ -8,8 +8,10 @@ def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)      # no dagster.yaml here: the instance lives under data/dagster
     assert main(["demo", "--scale", "120", "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "succeeded" in out
-    for row in ("stripe   | charges", "billing  | invoices", "bank     | transactions"):
+    assert "(cash_phase) succeeded" in out and "(customers_phase) succeeded" in out    # phases 1 and 2, in order
+    assert out.index("(cash_phase)") < out.index("(customers_phase)")
+    for row in ("stripe   | charges", "billing  | invoices", "bank     | transactions", "crm      | accounts",
+                "crm      | order_items", "shop     | orders", "shop     | refunds", "shop     | variants"):
         assert row in out
     assert "checks failed" in out and "integration-hub quarantine --run" in out
     receivables = (hub_env / "reports" / "reconciliation.md").read_text().split("## Open receivables per currency")[1]
@@ -18,6 +20,16 @@ def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch
 
     assert main(["demo", "--scale", "120", "--seed", "3"]) == 0     # reuses the sample, loads nothing new
     assert "Generated a company" not in capsys.readouterr().out
+
+    # An order from Salesforce, followed back from the ERP with the lineage command.
+    from integration_hub.erp.ledger import SqlLedger
+
+    with SqlLedger(f"sqlite:///{hub_env / 'ledger.db'}") as ledger:
+        order = ledger.read_back("sales_order")
+    crm_order = order.loc[order["external_id"].str.startswith("crm:"), "external_id"].iloc[0]
+    assert main(["lineage", "sales_order", crm_order]) == 0
+    trail = capsys.readouterr().out
+    assert "crm/orders" in trail and "master customer" in trail
 
     from integration_hub.audit.chain import AuditTrail
     from integration_hub.runner import cli_actor
