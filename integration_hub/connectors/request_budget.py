@@ -28,6 +28,7 @@ IH_SALESFORCE_REQUESTS_PER_SECOND), else DEFAULT_REQUESTS_PER_SECOND:
   backfill from spending the org's daily allocation in minutes.
 - shipbob: 2.5, ShipBob's 150 requests a minute (sliding window, per user and application);
   whole slots make it 2 a second, 120 a minute.
+- easypost: 5, the fixed rate EasyPost documents for its index (list) endpoints.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5}
+DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5, "easypost": 5}
 WINDOW_SECONDS = 1.0
 DEFAULT_MARGIN_SECONDS = 0.05
 

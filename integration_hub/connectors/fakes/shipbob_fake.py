@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from integration_hub.connectors.fakes.rate_window import SlidingWindow
 from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedRequest, Reply
 
 
@@ -37,12 +37,10 @@ class ShipBobFake:
     def __init__(self, inventory: Iterable[dict[str, Any]] = (), orders: Iterable[dict[str, Any]] = (), *,
                  token: str = "shipbob-pat-fake-0001", api_version: str = "2026-01", limit: int = 150,
                  window: float = 60.0, faults: Iterable[Fault] = ()) -> None:
-        self.token, self.api_version, self.limit, self.window = token, api_version, limit, window
-        self.throttled = 0                      # 429 answers served
+        self.token, self.api_version = token, api_version
+        self.rate = SlidingWindow(limit, window)
         self._inventory = list(inventory)
         self._orders: dict[Any, dict[str, Any]] = {}
-        self._calls: list[float] = []
-        self._remaining = limit
         self._revoked = False
         self._lock = threading.Lock()
         self.upsert_orders(*orders)
@@ -82,21 +80,20 @@ class ShipBobFake:
             return self._orders_page(request)
         return Reply.json(404, {"statusCode": 404, "message": "Not Found"})
 
+    @property
+    def throttled(self) -> int:
+        """429 answers served."""
+        return self.rate.refused
+
     def _throttle(self) -> Reply | None:
-        now = time.monotonic()
-        with self._lock:
-            self._calls = [t for t in self._calls if t > now - self.window]
-            if len(self._calls) >= self.limit:
-                self.throttled += 1
-                wait = max(1, math.ceil(self._calls[0] + self.window - now))
-                return Reply.json(429, {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} "
-                                        f"seconds."}, {"x-retry-after": str(wait), "x-remaining-calls": "0"})
-            self._calls.append(now)
-            self._remaining = self.limit - len(self._calls)
-        return None
+        wait = self.rate.take()
+        if wait is None:
+            return None
+        return Reply.json(429, {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} seconds."},
+                          {"x-retry-after": str(wait), "x-remaining-calls": "0"})
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"x-remaining-calls": str(self._remaining), **(extra or {})}
+        return {"x-remaining-calls": str(self.rate.remaining()), **(extra or {})}
 
     def _inventory_page(self, request: RecordedRequest) -> Reply:
         size = int(request.param("PageSize") or 100)
