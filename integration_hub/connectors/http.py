@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import re
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -38,6 +39,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import RequestHistory, Retry
+
+from integration_hub.security.credentials import REDACTED
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # A hostile or confused server must not park a sync for hours with a huge Retry-After.
@@ -238,12 +241,13 @@ class HubSession(requests.Session):
     """
 
     def __init__(self, system: str, call_log: CallLog | None, *, body_retries: int = 5,
-                 backoff_factor: float = 0.5) -> None:
+                 backoff_factor: float = 0.5, redact_fields: Iterable[str] = ()) -> None:
         super().__init__()
         self.system = system
         self.call_log = call_log
         self.body_retries = body_retries
         self.backoff_factor = backoff_factor
+        self.redact_fields = frozenset(name.lower() for name in redact_fields)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         retryable = (request.method or "").upper() in Retry.DEFAULT_ALLOWED_METHODS and not kwargs.get("stream") \
@@ -278,15 +282,44 @@ class HubSession(requests.Session):
             "timestamp": datetime.now(UTC).isoformat(),
             "request_bytes": _body_size(request.body),
             # Raw bodies: the call log redacts them (audit.api_log.ApiCallLog) before anything is written.
-            "request_body": request.body if isinstance(request.body, (str, bytes)) else None,
+            "request_body": _blank_fields(request.body if isinstance(request.body, (str, bytes)) else None,
+                                          self.redact_fields),
         }
         try:
             response = super().send(request, **kwargs)
         except Exception as error:
             self.call_log({**entry, **_outcome(None, started, False), "error": _error_name(error)})
             raise
-        self.call_log({**entry, **_outcome(response, started, kwargs.get("stream", False)), "error": None})
+        outcome = _outcome(response, started, kwargs.get("stream", False))
+        outcome["response_body"] = _blank_fields(outcome["response_body"], self.redact_fields)
+        self.call_log({**entry, **outcome, "error": None})
         return response
+
+
+WITHHELD_BODY = "[withheld: not JSON, and this system's bodies hold sensitive fields]"
+
+
+def _blank_fields(body: str | bytes | None, names: frozenset[str]) -> str | bytes | None:
+    """`body` with the value of every JSON key in `names` (any depth, any case) replaced by REDACTED.
+
+    A body that is not JSON cannot be searched for those keys, so it is withheld whole.
+    """
+    if not names or not body:
+        return body
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return WITHHELD_BODY
+    return json.dumps(_blanked(parsed, names))
+
+
+def _blanked(value: Any, names: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if str(k).lower() in names and value[k] not in (None, "")
+                else _blanked(value[k], names) for k in value}
+    if isinstance(value, list):
+        return [_blanked(v, names) for v in value]
+    return value
 
 
 def _error_name(error: BaseException) -> str:
@@ -330,6 +363,7 @@ def build_session(
     ca_bundle: str | None = None,
     call_log: CallLog | None = None,
     budget: RequestBudget | None = None,
+    redact_fields: Iterable[str] = (),
 ) -> requests.Session:
     """A session for `system` with TLS 1.2+, mandatory verification, timeouts and retries.
 
@@ -345,6 +379,9 @@ def build_session(
     them before storing, as audit.api_log.ApiCallLog does. Headers are never logged.
     `budget` (a request_budget.RequestBudget), if given, is drawn on before every request,
     each retry included, so processes sharing the vendor's allowance stay within it together.
+    `redact_fields` names JSON keys whose values are blanked in the bodies handed to `call_log`
+    (a body that is not JSON is withheld whole): for a vendor whose answers hold sensitive values
+    under names the call log's own redaction does not know, such as BambooHR's payRate.
     """
     retry = _HubRetry(
         rate_limit=rate_limit_retries,
@@ -358,7 +395,8 @@ def build_session(
         budget=budget,
     )
     adapter = _SecureAdapter(tls_context(ca_bundle), timeout, retry, system)
-    session = HubSession(system, call_log, body_retries=max_retries, backoff_factor=backoff_factor)
+    session = HubSession(system, call_log, body_retries=max_retries, backoff_factor=backoff_factor,
+                         redact_fields=redact_fields)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

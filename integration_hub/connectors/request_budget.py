@@ -29,6 +29,8 @@ IH_SALESFORCE_REQUESTS_PER_SECOND), else DEFAULT_REQUESTS_PER_SECOND:
 - shipbob: 2.5, ShipBob's 150 requests a minute (sliding window, per user and application);
   whole slots make it 2 a second, 120 a minute.
 - easypost: 5, the fixed rate EasyPost documents for its index (list) endpoints.
+- bamboohr: 5. BambooHR publishes no rate (it throttles with 503 and Retry-After); 5 a second
+  is the hub's own choice, for the one call per employee an extraction makes.
 """
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5, "easypost": 5}
+DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5, "easypost": 5,
+                                                  "bamboohr": 5}
 WINDOW_SECONDS = 1.0
 DEFAULT_MARGIN_SECONDS = 0.05
 
