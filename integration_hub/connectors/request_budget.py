@@ -29,6 +29,7 @@ IH_SALESFORCE_REQUESTS_PER_SECOND), else DEFAULT_REQUESTS_PER_SECOND:
 - shipbob: 2.5, ShipBob's 150 requests a minute (sliding window, per user and application);
   whole slots make it 2 a second, 120 a minute.
 - easypost: 5, the fixed rate EasyPost documents for its index (list) endpoints.
+- coupa: 25, the rate Coupa documents for its API (bursts of 20 calls are queued).
 - bamboohr: 5. BambooHR publishes no rate (it throttles with 503 and Retry-After); 5 a second
   is the hub's own choice, for the one call per employee an extraction makes.
 """
@@ -42,7 +43,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 DEFAULT_REQUESTS_PER_SECOND: dict[str, float] = {"shopify": 2, "salesforce": 10, "shipbob": 2.5, "easypost": 5,
-                                                  "bamboohr": 5}
+                                                  "coupa": 25, "bamboohr": 5}
 WINDOW_SECONDS = 1.0
 DEFAULT_MARGIN_SECONDS = 0.05
 

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from integration_hub.audit.api_log import ApiCallLog
+from integration_hub.connectors.coupa import CoupaClient, CoupaCredentials, client_from_env
+from integration_hub.connectors.fakes.coupa_fake import CoupaFake
+from integration_hub.connectors.fakes.server import Fault
+from integration_hub.connectors.http import build_session
+from integration_hub.connectors.request_budget import RequestBudget
+from integration_hub.connectors.vendor_rest import ConnectorAPIError, ConnectorAuthError
+
+CLIENT_ID, SECRET = "coupa-hub-client", "coupa-hub-secret-93b1d0"
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
+PACIFIC = timezone(timedelta(hours=-7))      # Coupa writes times in the instance's zone
+
+
+def iso(seconds: float) -> str:
+    return (T0 + timedelta(seconds=seconds)).astimezone(PACIFIC).isoformat()
+
+
+def epoch(seconds: float) -> int:
+    return int((T0 + timedelta(seconds=seconds)).timestamp())
+
+
+def supplier(n: int, updated: float) -> dict:
+    return {"id": n, "name": f"Supplier {n}", "number": f"S-{n:04d}", "status": "active",
+            "payment-term": {"code": "Net 30"}, "primary-contact": {"email": f"ap{n}@supplier.test"},
+            "created-at": iso(0), "updated-at": iso(updated)}
+
+
+def purchase_order(n: int, updated: float, lines: int = 2) -> dict:
+    return {"id": n, "po-number": f"PO{n}", "status": "issued", "version": 1, "currency": {"code": "EUR"},
+            "supplier": {"id": 7, "name": "Supplier 7"}, "created-at": iso(0), "updated-at": iso(updated),
+            "order-lines": [{"id": n * 100 + i, "line-num": i + 1, "description": f"Widget {i}", "item": {"id": 55},
+                             "source-part-num": f"W-{i}", "quantity": "3.0", "uom": {"code": "EA"},
+                             "price": "19.90", "total": "59.70", "currency": {"code": "EUR"}, "received": "1.0",
+                             "updated-at": iso(updated)} for i in range(lines)]}
+
+
+def receipt(n: int, updated: float) -> dict:
+    return {"id": n, "type": "ReceivingQuantityConsumption", "status": "created", "quantity": "2.0",
+            "price": "19.90", "total": "39.80", "transaction-date": iso(updated), "item": {"id": 55},
+            "order-line": {"id": 1000 + n, "order-header-id": 10}, "created-at": iso(0), "updated-at": iso(updated)}
+
+
+def invoice(n: int, updated: float) -> dict:
+    return {"id": n, "invoice-number": f"INV-{n}", "status": "approved", "supplier": {"id": 7},
+            "currency": {"code": "EUR"}, "invoice-date": "2026-05-02", "gross-total": "71.04",
+            "created-at": iso(0), "updated-at": iso(updated),
+            "invoice-lines": [{"id": n * 10, "line-num": 1, "description": "Widget", "quantity": "3.0",
+                               "price": "19.90", "total": "59.70", "order-line-id": 1000, "po-number": "PO1",
+                               "updated-at": iso(updated)}]}
+
+
+def fake_with(records: dict, **kwargs) -> CoupaFake:
+    return CoupaFake(records, client_id=CLIENT_ID, client_secret=SECRET, **kwargs)
+
+
+def client_for(fake: CoupaFake, *, secret: str = SECRET, budget=None, call_log=None, backoff: float = 0, **kwargs):
+    session = build_session(system="coupa", backoff_factor=backoff, budget=budget, call_log=call_log)
+    return CoupaClient(fake.base_url, CoupaCredentials(CLIENT_ID, secret), session=session, **kwargs)
+
+
+def test_suppliers_page_by_offset_fifty_at_a_time_to_the_end():
+    with fake_with({"suppliers": [supplier(n, n) for n in range(1, 121)]}) as fake:
+        frame, cursor = client_for(fake).extract("suppliers")
+        calls = fake.api_requests()
+        grant = fake.grants[0]
+    assert [(r.param("offset"), r.param("limit"), r.param("order_by"), r.param("dir")) for r in calls] == \
+        [("0", "50", "id", "asc"), ("50", "50", "id", "asc"), ("100", "50", "id", "asc")]
+    assert all(r.headers["Accept"] == "application/json" for r in calls)
+    assert grant["grant_type"] == "client_credentials" and "core.supplier.read" in grant["scope"]
+    assert len(frame) == 120 and frame["id"].is_unique and cursor == epoch(120)
+    assert frame.iloc[0][["number", "payment_term", "email"]].tolist() == ["S-0001", "Net 30", "ap1@supplier.test"]
+
+
+def test_orders_receipts_and_invoices_with_their_lines_keep_exact_amounts():
+    records = {"purchase_orders": [purchase_order(n, n) for n in (1, 2)], "receiving_transactions": [receipt(1, 1)],
+               "invoices": [invoice(1, 1)]}
+    with fake_with(records) as fake:
+        client = client_for(fake)
+        orders, _ = client.extract("purchase_orders")
+        lines, _ = client.extract("purchase_order_lines")
+        receipts, _ = client.extract("receipts")
+        invoice_lines, _ = client.extract("invoice_lines")
+        invoices, _ = client.extract("invoices")
+    assert orders[["po_number", "supplier_id", "currency"]].values.tolist() == [["PO1", "7", "EUR"], ["PO2", "7", "EUR"]]
+    assert lines[["id", "order_id", "line_num", "quantity", "price", "total"]].values.tolist()[:2] == \
+        [["100", "1", "1", "3.0", "19.90", "59.70"], ["101", "1", "2", "3.0", "19.90", "59.70"]]
+    assert receipts.iloc[0][["order_line_id", "order_id", "quantity", "total"]].tolist() == ["1001", "10", "2.0", "39.80"]
+    assert invoices.iloc[0]["gross_total"] == "71.04"
+    assert invoice_lines.iloc[0][["invoice_id", "order_line_id", "po_number"]].tolist() == ["1", "1000", "PO1"]
+
+
+def test_resume_from_cursor_filters_on_updated_at_and_loses_none():
+    with fake_with({"suppliers": [supplier(n, n * 10) for n in range(1, 61)]}) as fake:
+        client = client_for(fake)
+        first, cursor = client.extract("suppliers")
+        fake.upsert("suppliers", {**supplier(5, 700), "name": "Renamed"}, supplier(99, 650))
+        second, next_cursor = client.extract("suppliers", cursor)
+        since = fake.api_requests()[-1].param("updated_at[gt_or_eq]")
+    assert cursor == epoch(600) and since == "2026-05-01T00:10:00Z"
+    assert second["id"].tolist() == ["5", "60", "99"] and second.iloc[0]["name"] == "Renamed"
+    assert next_cursor == epoch(700) and set(first["id"]) | set(second["id"]) == {str(n) for n in (*range(1, 61), 99)}
+
+
+def test_repeated_record_on_a_later_page_is_dropped_and_counted():
+    repeat = Fault(200, path="/api/suppliers", skip=1, rewrite=lambda page, previous: [previous[-1], *page[:-1]])
+    with fake_with({"suppliers": [supplier(n, n) for n in range(1, 101)]}, faults=[repeat]) as fake:
+        client = client_for(fake)
+        frame, _ = client.extract("suppliers")
+    # The page that repeated a record lost one, yet a page of 50 arrived: reading goes on to the end.
+    assert len(frame) == 99 and frame["id"].is_unique and client.duplicates_skipped == {"suppliers": 1}
+
+
+def test_5xx_and_429_are_recovered():
+    faults = [Fault(503, times=2, path="/api/invoices"), Fault(500, path="/api/invoices", skip=1)]
+    with fake_with({"invoices": [invoice(n, n) for n in range(1, 121)]}, limit=2, window=0.3, faults=faults) as fake:
+        frame, _ = client_for(fake, backoff=0.05).extract("invoices")
+        throttled = fake.rate.refused
+    assert len(frame) == 120 and throttled > 0
+
+
+def test_the_request_budget_keeps_the_sync_under_coupa_s_limit(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    budget = RequestBudget(engine, "coupa", 3)
+    with fake_with({"suppliers": [supplier(n, n) for n in range(1, 9)]}, limit=3, window=1.0) as fake:
+        frame, _ = client_for(fake, budget=budget, page_size=1).extract("suppliers")
+        throttled, arrivals = fake.rate.refused, sorted(r.at for r in fake.api_requests())
+    engine.dispose()
+    assert len(frame) == 8 and throttled == 0 and arrivals[-1] - arrivals[0] >= 2.0
+
+
+def test_an_expired_token_is_renewed_once():
+    with fake_with({"suppliers": [supplier(1, 1)]}) as fake:
+        client = client_for(fake)
+        client.extract("suppliers")
+        fake.expire_tokens()
+        frame, _ = client.extract("suppliers")
+        tokens = list(fake.issued)
+    assert len(frame) == 1 and len(tokens) == 2
+
+
+def test_refused_credentials_are_one_clear_line_without_secrets():
+    with fake_with({"suppliers": [supplier(1, 1)]}) as fake:
+        with pytest.raises(ConnectorAuthError) as refused:
+            client_for(fake, secret="coupa-wrong-secret-0000").extract("suppliers")
+        client = client_for(fake)
+        client.extract("suppliers")
+        fake._server.inject(Fault(401, times=2, path="/api/suppliers"))
+        with pytest.raises(ConnectorAuthError) as again:
+            client.extract("suppliers")
+        tokens = list(fake.issued)
+    assert str(refused.value) == ("Coupa OAuth client_credentials grant failed: HTTP 401: Client authentication "
+                                  "failed; check IH_COUPA_CLIENT_ID and IH_COUPA_CLIENT_SECRET")
+    assert "a freshly issued access token was refused (HTTP 401" in str(again.value)
+    assert not [s for s in (SECRET, "coupa-wrong-secret-0000", *tokens) if s in str(refused.value) + str(again.value)]
+    assert "\n" not in str(again.value)
+
+
+def test_an_unusable_answer_is_a_clear_error():
+    with fake_with({"suppliers": [supplier(1, 1)]}, faults=[Fault(200, malformed=True, path="/api/suppliers")]) as fake:
+        with pytest.raises(ConnectorAPIError, match=r"^Coupa suppliers: HTTP 200: malformed JSON"):
+            client_for(fake).extract("suppliers")
+
+
+def test_credentials_come_from_the_environment_and_stay_out_of_logs(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ValueError, match=r"needs IH_COUPA_INSTANCE_URL, IH_COUPA_CLIENT_ID, IH_COUPA_CLIENT_SECRET; "
+                                         r"unset: IH_COUPA_CLIENT_SECRET$"):
+        client_from_env({"IH_COUPA_INSTANCE_URL": "https://acme.coupahost.com", "IH_COUPA_CLIENT_ID": CLIENT_ID})
+    log = ApiCallLog(f"sqlite:///{tmp_path / 'hub.db'}", run_id="r1")
+    with fake_with({"suppliers": [supplier(1, 1)]}) as fake:
+        env = {"IH_COUPA_INSTANCE_URL": fake.base_url, "IH_COUPA_CLIENT_ID": CLIENT_ID, "IH_COUPA_CLIENT_SECRET": SECRET,
+               "IH_COUPA_SCOPES": "core.supplier.read"}
+        client = client_from_env(env, call_log=log)
+        frame, _ = client.extract("suppliers")
+        tokens, scope = list(fake.issued), fake.grants[0]["scope"]
+    calls = log.calls()
+    rows = calls.astype(str).to_numpy().ravel()
+    log.dispose()
+    assert len(frame) == 1 and scope == "core.supplier.read" and calls["method"].tolist() == ["POST", "GET"]
+    assert not [s for s in (SECRET, *tokens) for cell in [*rows, caplog.text, repr(client)] if s in cell]
