@@ -82,6 +82,19 @@ class _HubRetry(Retry):
         kw.setdefault("budget", self.budget)
         return super().new(**kw)
 
+    def get_retry_after(self, response) -> float | None:
+        """`Retry-After`, or the vendor spelling some send instead (ShipBob: `x-retry-after`, seconds)."""
+        standard = super().get_retry_after(response)
+        if standard is not None:
+            return standard
+        vendor = response.headers.get("x-retry-after")
+        if vendor is None:
+            return None
+        try:
+            return min(max(float(vendor), 0.0), float(self.retry_after_max))
+        except ValueError:
+            return None
+
     def sleep(self, response=None) -> None:
         super().sleep(response)
         if self.budget is not None:   # a retry is a request too: it waits for its own slot after the backoff

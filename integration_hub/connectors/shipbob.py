@@ -9,10 +9,8 @@ Vendor facts this client follows (developer.shipbob.com, API version 2026-01):
   ShipBob API. Over it, a 429 with `x-retry-after` (seconds) and `x-remaining-calls`. The
   request budget (request_budget.py, vendor "shipbob", 2.5 a second) keeps every process of the
   hub under the limit together; `x-remaining-calls` is kept in `remaining_calls`. A 429 that
-  still comes (another application of the same user) is retried by the shared session, which
-  reads the standard `Retry-After` only: against ShipBob's `x-retry-after` it falls back to its
-  exponential backoff (0.5 s doubling, up to 20 rate-limit retries: over a minute in all, longer
-  than the sliding window). Shipments counted twice by overlapping pages go to
+  still comes (another application of the same user) is retried by the shared session after the
+  `x-retry-after` seconds it asks for (http.py reads it like `Retry-After`). Shipments counted twice by overlapping pages go to
   `duplicates_skipped["shipments"]`.
 - Inventory: `GET /2026-01/inventory-level/locations?PageSize=N` answers
   `{items: [{inventory_id, sku, name, locations: [{location_id, name, on_hand_quantity,

@@ -226,3 +226,16 @@ def test_a_body_cut_every_time_gives_up_with_a_clear_error():
         with pytest.raises(RetriesExhaustedError, match="truncated body"):
             session.get(f"{server.base_url}/v1/charges")
         assert len(server.requests) == 3
+
+
+def test_a_vendor_s_x_retry_after_is_honoured_like_retry_after():
+    """ShipBob answers a 429 with `x-retry-after` (seconds), not the standard header."""
+    from urllib3.response import HTTPResponse
+
+    from integration_hub.connectors.http import RETRY_AFTER_MAX_SECONDS, _HubRetry
+
+    retry = _HubRetry(total=3, respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX_SECONDS)
+    assert retry.get_retry_after(HTTPResponse(status=429, headers={"x-retry-after": "7"})) == 7.0
+    assert retry.get_retry_after(HTTPResponse(status=429, headers={"Retry-After": "2", "x-retry-after": "7"})) == 2.0
+    assert retry.get_retry_after(HTTPResponse(status=429, headers={"x-retry-after": "86400"})) == RETRY_AFTER_MAX_SECONDS
+    assert retry.get_retry_after(HTTPResponse(status=429, headers={"x-retry-after": "soon"})) is None
