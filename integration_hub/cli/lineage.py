@@ -75,8 +75,8 @@ def _evidence(evidence: Any) -> list[str]:
 
 def add_commands(sub) -> None:
     lineage = sub.add_parser("lineage", help="where an ERP record came from: sources, mapping rules, run, gates")
-    lineage.add_argument("entity", help="a canonical entity: customer, invoice, payment, bank_transaction, item, "
-                         "sales_order, sales_order_line, order_refund, contact or opportunity")
+    lineage.add_argument("entity", help="a canonical entity, e.g. customer, invoice, payment, sales_order "
+                         "(an unknown name lists them all)")
     lineage.add_argument("external_id", help="the ERP record's external id, e.g. stripe:ch_123")
     lineage.add_argument("--json", action="store_true", help="the full answer as JSON")
     lineage.set_defaults(func=cmd_lineage)

@@ -53,3 +53,33 @@ def test_a_reference_cycle_or_an_undeclared_entity_is_refused():
         CanonicalEntity("c", "cs", {"amount_minor": money()}, required=("missing",))
     with pytest.raises(ValueError, match="unknown entity 'order'"):
         registry.get("order")
+
+
+def test_phase_three_and_four_entities_load_in_dependency_order():
+    order = list(registry.all_entities())
+    for before, after in [("vendor", "purchase_order"), ("purchase_order", "purchase_order_line"),
+                          ("item", "inventory_level"), ("sales_order", "fulfilment"),
+                          ("fulfilment", "fulfilment_line"), ("sales_order", "shipment")]:
+        assert order.index(before) < order.index(after), (before, after)
+    assert registry.get("employee").self_reference == "manager_external_id"     # managers before their reports
+    assert registry.get("purchase_order").lines == "purchase_order_line"
+
+
+def test_no_canonical_entity_carries_a_sensitive_value_in_plaintext():
+    """SSNs, bank accounts, tax ids and salaries stay encrypted in the hub: the ERP gets masks only."""
+    sensitive = ("ssn", "bank_account", "tax_id", "salary", "pay_rate", "iban", "routing")
+    for name, declared in registry.all_entities().items():
+        for column in declared.all_columns:
+            if any(word in column for word in sensitive):
+                assert column.endswith("_mask"), (name, column)
+
+
+def test_a_purchase_order_line_received_more_than_nothing_and_ordered_something():
+    line = registry.get("purchase_order_line")
+    good = pd.DataFrame({"external_id": ["coupa:1-1"], "source_system": ["coupa"], "source_id": ["1-1"],
+                         "po_external_id": ["coupa:1"], "line_number": ["1"], "item_external_id": [None],
+                         "description": ["Freight"], "quantity": [2.0], "quantity_received": [0.0],
+                         "unit_price_minor": [500], "amount_minor": [1000], "currency": ["USD"]})
+    line.schema.validate(good)
+    with pytest.raises(pa.errors.SchemaError, match="quantity_received"):
+        line.schema.validate(good.assign(quantity_received=[-1.0]))
