@@ -1,12 +1,8 @@
 """Tryton in the loop: a real Tryton database (SQLite) receives a canonical cash batch and enforces
-its own rules. The initialized database is built once and cached (see `tryton_template`), and
+its own rules. The initialized database is built once and cached (see tryton_fixtures.py), and
 each test works on its own copy."""
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,59 +12,12 @@ import pytest
 pytest.importorskip("trytond", reason="the tryton extra is not installed")
 pytest.importorskip("proteus", reason="the tryton extra is not installed")
 
-from integration_hub.erp.posting import PostingLog  # noqa: E402
-from integration_hub.erp.tryton import bootstrap, init_database, locate, runtime  # noqa: E402
+from integration_hub.erp.tryton import bootstrap, locate  # noqa: E402
 from integration_hub.erp.tryton.target import TrytonTarget  # noqa: E402
 from integration_hub_tests.erp import erp_batch  # noqa: E402
-
-YEARS = range(2024, 2027)
-RATES = {"EUR": Decimal("0.9"), "GBP": Decimal("0.8")}  # per USD, the test company's currency
+from integration_hub_tests.erp.tryton_fixtures import tryton, tryton_dir, tryton_template  # noqa: E402,F401
 # trytond's own modules import its deprecated config alias
 pytestmark = pytest.mark.filterwarnings("ignore:trytond.config.config is deprecated:DeprecationWarning")
-
-
-def _cache_key() -> str:
-    from trytond import __version__
-
-    sources = b"".join(Path(m.__file__).read_bytes() for m in (bootstrap, runtime))
-    return hashlib.sha256(__version__.encode() + sources + repr((YEARS, RATES)).encode()).hexdigest()[:16]
-
-
-@pytest.fixture(scope="session")
-def tryton_dir(tmp_path_factory) -> Path:
-    """One folder for every Tryton database of the session (trytond finds SQLite files by name in one folder)."""
-    return tmp_path_factory.mktemp("tryton")
-
-
-@pytest.fixture(scope="session")
-def tryton_template(tryton_dir) -> Path:
-    """The initialized database, built once per machine and code version (about 30 s) and kept in
-    $IH_TEST_CACHE (default ~/.cache/integration_hub) so later sessions only copy it."""
-    cache = Path(os.environ.get("IH_TEST_CACHE", Path.home() / ".cache" / "integration_hub")) / "tryton"
-    cached = cache / f"template-{_cache_key()}.sqlite"
-    template = tryton_dir / "template.sqlite"
-    if cached.exists():
-        shutil.copyfile(cached, template)
-        return template
-    init_database(template, company_name="Hub Test Co", years=YEARS, rates=RATES)
-    cache.mkdir(parents=True, exist_ok=True)
-    partial = cache / f".{uuid.uuid4().hex}.partial"
-    runtime.copy_sqlite(template, partial)
-    partial.replace(cached)
-    for stale in cache.glob("template-*.sqlite"):  # built by older code
-        if stale != cached:
-            stale.unlink(missing_ok=True)
-    return template
-
-
-@pytest.fixture
-def tryton(tryton_template, tryton_dir, tmp_path):
-    copy = tryton_dir / f"t{uuid.uuid4().hex[:12]}.sqlite"
-    runtime.copy_sqlite(tryton_template, copy)
-    target = TrytonTarget(copy, PostingLog(f"sqlite:///{tmp_path / 'hub.db'}"))
-    yield target
-    target.close()
-    copy.unlink()
 
 
 def load(target, run="run-1", **frames):

@@ -21,7 +21,8 @@ from typing import Any
 import pandas as pd
 import pycountry
 
-from integration_hub.erp.tryton.bootstrap import ACCOUNTS, PAYMENT_METHOD, PRODUCT_CODE, currency
+from integration_hub.erp.tryton.bootstrap import (ACCOUNTS, ITEM_CATEGORY, PAYMENT_METHOD, PRODUCT_CODE,
+                                                  TAX_PRODUCT_CODE, UNIT, currency)
 from integration_hub.standardize.currency import minor_exponent
 
 
@@ -48,7 +49,8 @@ def day(value: Any) -> dt.date | None:
     return (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).date()
 
 
-def _text(value: Any) -> str | None:
+def text(value: Any) -> str | None:
+    """The value as text, None when missing or blank."""
     return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
 
 
@@ -64,12 +66,14 @@ class Books:
         self._countries: dict[str, int] = {}
         self._currencies: dict[str, int] = {}
 
-    def call(self, model: str, method: str, *args):
-        """A server method of `model` through proteus, in the admin's context."""
-        return getattr(self.model(model)._proxy, method)(*args, self.cfg.context)
+    def call(self, model: str, method: str, *args, context: dict | None = None):
+        """A server method of `model` through proteus, in the admin's context (updated with `context`)."""
+        return getattr(self.model(model)._proxy, method)(*args, {**self.cfg.context, **(context or {})})
 
-    def search_read(self, model: str, domain: list, fields: list[str]) -> list[dict]:
-        return self.call(model, "search_read", domain, 0, None, [("id", "ASC")], fields)
+    def search_read(self, model: str, domain: list, fields: list[str], *, inactive: bool = False) -> list[dict]:
+        """Matching records (deactivated ones too with `inactive`), in id order."""
+        return self.call(model, "search_read", domain, 0, None, [("id", "ASC")], fields,
+                         context={"active_test": False} if inactive else None)
 
     @cached_property
     def accounts(self) -> dict[str, int]:
@@ -85,6 +89,33 @@ class Books:
     def product(self) -> dict:
         product, = self.search_read("product.product", [("suffix_code", "=", PRODUCT_CODE)], ["default_uom"])
         return product
+
+    @cached_property
+    def company_currency(self) -> str:
+        return self.company.currency.code
+
+    @cached_property
+    def unit(self) -> int:
+        """The decimal unit items are sold in."""
+        unit, = self.search_read("product.uom", [("name", "=", UNIT["name"])], [])
+        return unit["id"]
+
+    @cached_property
+    def item_category(self) -> int:
+        category, = self.search_read("product.category", [("name", "=", ITEM_CATEGORY)], [])
+        return category["id"]
+
+    @cached_property
+    def tax_product(self) -> int:
+        """The product an order's tax is a sale line of."""
+        product, = self.search_read("product.product", [("suffix_code", "=", TAX_PRODUCT_CODE)], [])
+        return product["id"]
+
+    @cached_property
+    def warehouse(self) -> int:
+        """The warehouse the stock module creates, which sales ship from."""
+        warehouse, = self.search_read("stock.location", [("type", "=", "warehouse"), ("code", "=", "WH")], [])
+        return warehouse["id"]
 
     @cached_property
     def payment_method(self):
@@ -129,10 +160,10 @@ class Books:
     # -- canonical rows as Tryton values ------------------------------------------------------
     def party_values(self, row: dict) -> dict:
         mechanisms = [{"type": kind, "value": row[column]} for kind, column in (("email", "email"), ("phone", "phone"))
-                      if _text(row[column])]
-        street = "\n".join(v for v in (_text(row["address_line1"]), _text(row["address_line2"])) if v)
-        address = {"street_unstructured": street or None, "postal_code": _text(row["postal_code"]),
-                   "city": _text(row["city"]), "country": self.country_id(_text(row["country"]))}
+                      if text(row[column])]
+        street = "\n".join(v for v in (text(row["address_line1"]), text(row["address_line2"])) if v)
+        address = {"street_unstructured": street or None, "postal_code": text(row["postal_code"]),
+                   "city": text(row["city"]), "country": self.country_id(text(row["country"]))}
         return {"name": row["name"], "code": row["external_id"], "contact_mechanisms": [("create", mechanisms)],
                 "addresses": [("create", [address])]}
 
@@ -148,7 +179,7 @@ class Books:
                   "payment_term": self.payment_term,
                   "payment_term_date": day(row["due_date"]) or day(row["issue_date"]),
                   "reference": row["external_id"], "description": row["invoice_number"],
-                  "comment": _text(row["applies_to"]), "lines": [("create", [line])]}
+                  "comment": text(row["applies_to"]), "lines": [("create", [line])]}
         if tax:
             values["taxes"] = [("create", [{"manual": True, "description": "Sales tax", "base": subtotal,
                                             "amount": tax, "account": self.accounts["tax"]}])]

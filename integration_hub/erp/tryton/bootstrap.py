@@ -1,9 +1,12 @@
-"""Build a Tryton database ready to receive the hub's cash data.
+"""Build a Tryton database ready to receive the hub's cash and order data.
 
-`init_database` creates the database, activates the accounting modules, and sets up through
-proteus what an accountant would set up by hand: the company, its chart of accounts (Tryton's
-minimal chart template), fiscal years with monthly periods and sequences, a service product
-to invoice and a payment method for receipts.
+`init_database` creates the database, activates the accounting and sale modules, and sets up
+through proteus what an accountant would set up by hand: the company, its chart of accounts
+(Tryton's minimal chart template), fiscal years with monthly periods and sequences, a service
+product to invoice and a payment method for receipts, and for orders the catalogue they need
+(see `add_sales`). The sale module brings its own sale sequence and the stock module a
+warehouse. A database built before orders were loaded gets the sale module and that catalogue
+when `init_database` runs on it again.
 """
 from __future__ import annotations
 
@@ -16,12 +19,17 @@ import pycountry
 from integration_hub.erp.tryton.runtime import TrytonDatabase, configure, connect, locate
 from integration_hub.standardize.currency import minor_exponent
 
-MODULES = ("account_invoice", "account_product")
+MODULES = ("account_invoice", "account_product", "sale")
 # Accounts of the minimal chart template (account.account_template_root_en) the hub posts to.
 ACCOUNTS = {"receivable": "1.2.1", "payable": "2.1.1", "revenue": "4.1.2", "expense": "5.1.3",
             "cash": "1.1.1", "tax": "2.2.3"}
 PRODUCT_CODE = "HUB-SERVICE"
 PAYMENT_METHOD = "Hub receipts"
+# The product an order's tax is a line of: a sale has no manual tax as an invoice has.
+TAX_PRODUCT_CODE = "HUB-SALES-TAX"
+ITEM_CATEGORY = "Hub items"
+# Tryton's "Unit" counts whole units; order quantities are decimals, so items are sold in this one.
+UNIT = {"name": "Unit (decimal)", "symbol": "u", "rounding": 0.0001, "digits": 4}
 
 
 def _exists(database: TrytonDatabase) -> bool:
@@ -30,6 +38,23 @@ def _exists(database: TrytonDatabase) -> bool:
     if database.sqlite_file is not None:
         return database.sqlite_file.exists()
     return database.name in backend.Database().connect().list()
+
+
+def _missing_modules(database: TrytonDatabase) -> list[str]:
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    with Transaction().start(database.name, 0, readonly=True):
+        Module = Pool(database.name).get("ir.module")
+        activated = {m.name for m in Module.search([("state", "=", "activated")])}
+    return [m for m in MODULES if m not in activated]
+
+
+def _activate(database: TrytonDatabase, modules: list[str]) -> None:
+    """Activate `modules` and what they depend on in an existing database (trytond-admin -u --activate-dependencies)."""
+    from trytond.pool import Pool
+
+    Pool(database.name).init(update=modules, lang=["en"], activatedeps=True)
 
 
 def _create(database: TrytonDatabase) -> None:
@@ -167,6 +192,42 @@ def _catalogue(cfg, company, accounts: dict) -> None:
     method.save()
 
 
+def _find_or_create(cfg, model: str, domain: list, **values):
+    from proteus import Model
+
+    Class = Model.get(model, config=cfg)
+    found = Class.find(domain)
+    if found:
+        return found[0]
+    record = Class(**values)
+    record.save()
+    return record
+
+
+def add_sales(cfg) -> None:
+    """What loading items and orders needs, where it is missing: a decimal unit, an account
+    category for items (revenue and expense accounts, so their sales can be invoiced), and the
+    sales-tax product an order's tax is a line of. Safe to run again."""
+    from proteus import Model
+
+    Account = Model.get("account.account", config=cfg)
+    revenue, expense = (Account.find([("code", "=", ACCOUNTS[role])])[0] for role in ("revenue", "expense"))
+    units, = Model.get("product.uom.category", config=cfg).find([("name", "=", "Units")])
+    unit = _find_or_create(cfg, "product.uom", [("name", "=", UNIT["name"])], category=units, rate=1.0, factor=1.0,
+                           **UNIT)
+    category = _find_or_create(cfg, "product.category", [("name", "=", ITEM_CATEGORY)], name=ITEM_CATEGORY,
+                               accounting=True, account_revenue=revenue, account_expense=expense)
+    if Model.get("product.product", config=cfg).find([("suffix_code", "=", TAX_PRODUCT_CODE)]):
+        return
+    template = Model.get("product.template", config=cfg)(
+        name="Sales tax", type="service", default_uom=unit, salable=True, sale_uom=unit, list_price=Decimal(0),
+        account_category=category)
+    template.save()
+    product, = template.products
+    product.suffix_code = TAX_PRODUCT_CODE
+    product.save()
+
+
 def add_rates(cfg, rates: dict[str, Decimal], since: dt.date, company_currency: str) -> None:
     """Exchange rates from `since` on: units of each currency per one unit of the company currency
     (Tryton's convention; the company currency itself gets rate 1)."""
@@ -188,6 +249,10 @@ def init_database(db_url_or_path: str | Path, *, company_name: str = "Hub Compan
     database = locate(db_url_or_path)
     configure(database)
     if _exists(database):
+        missing = _missing_modules(database)
+        if missing:
+            _activate(database, missing)
+        add_sales(connect(database))
         return database
     _create(database)
     cfg = connect(database)
@@ -198,6 +263,7 @@ def init_database(db_url_or_path: str | Path, *, company_name: str = "Hub Compan
     for year in years:
         add_fiscal_year(cfg, company, year)
     _catalogue(cfg, company, accounts)
+    add_sales(cfg)
     if rates:
         add_rates(cfg, rates, dt.date(years[0], 1, 1), currency_code)
     return database

@@ -5,6 +5,8 @@ import pandas as pd
 
 from integration_hub.canonical import registry
 from integration_hub.erp.tryton.books import Books, minor
+from integration_hub.erp.tryton.catalogue import ITEM_TYPES
+from integration_hub.erp.tryton.orders import read_note
 
 INVOICE_STATUS = {"draft": "draft", "validated": "draft", "posted": "open", "paid": "paid", "cancelled": "void"}
 
@@ -21,6 +23,8 @@ def _frame(entity: str, rows: list[dict]) -> pd.DataFrame:
         out[column] = out[column].astype("Int64")
     for column in spec.timestamps:
         out[column] = pd.to_datetime(out[column], utc=True)
+    for column in spec.numbers:
+        out[column] = out[column].astype("float64")
     return out
 
 
@@ -44,7 +48,7 @@ def customers(books: Books) -> pd.DataFrame:
                      "address_line2": lines[1] if len(lines) > 1 else None, "city": address.get("city"),
                      "region": None, "postal_code": address.get("postal_code"),
                      "country": (address.get("country.") or {}).get("code"), "currency": None,
-                     "created_at": party["create_date"]})
+                     "created_at": party["create_date"], "parent_external_id": None})
     return _frame("customer", rows)
 
 
@@ -103,3 +107,69 @@ def payments(books: Books) -> pd.DataFrame:
                      "invoice_ref": invoice_ref or (None if refund else cash["description"]),
                      "payment_ref": cash["description"] if refund else None})
     return _frame("payment", rows)
+
+
+def _item_keys(books: Books) -> dict[int, str]:
+    """product.product id -> the item's external id, for the products the hub made."""
+    return {i["product"]: i["code"] for i in books.search_read(
+        "product.identifier", [("code", "like", "%:%"), ("type", "=", None)], ["code", "product"], inactive=True)}
+
+
+def items(books: Books) -> pd.DataFrame:
+    keys = _item_keys(books)
+    products = books.search_read("product.product", [("id", "in", list(keys))], [
+        "code", "description", "create_date", "template.name", "template.type", "template.consumable",
+        "template.list_price", "template.active"], inactive=True)
+    company_currency = books.company_currency
+    rows = []
+    for product in products:
+        template = product["template."]
+        price = template["list_price"]
+        rows.append({"external_id": keys[product["id"]], "sku": product["code"], "name": template["name"],
+                     "description": product["description"],
+                     "item_type": ITEM_TYPES[(template["type"], bool(template["consumable"]))],
+                     "unit_price_minor": None if price is None else minor(price, company_currency),
+                     "currency": None if price is None else company_currency,
+                     "active": "true" if template["active"] else "false", "created_at": product["create_date"]})
+    return _frame("item", rows)
+
+
+def sales_orders(books: Books) -> pd.DataFrame:
+    found = books.search_read("sale.sale", [("reference", "like", "%:%")], [
+        "reference", "description", "party.code", "sale_date", "currency.code", "untaxed_amount", "tax_amount",
+        "total_amount", "comment"])
+    taxed: dict[int, object] = {}
+    for line in books.search_read("sale.line", [("sale", "in", [s["id"] for s in found]),
+                                                ("product", "=", books.tax_product)], ["sale", "amount"]):
+        taxed[line["sale"]] = taxed.get(line["sale"], 0) + line["amount"]
+    rows = []
+    for sale in found:
+        code, kept, tax_line = sale["currency."]["code"], read_note(sale["comment"]), taxed.get(sale["id"], 0)
+        rows.append({"external_id": sale["reference"], "order_number": sale["description"],
+                     "customer_external_id": (sale.get("party.") or {}).get("code"), "order_date": sale["sale_date"],
+                     "status": kept.get("status"), "currency": code,
+                     "subtotal_minor": minor(sale["untaxed_amount"] - tax_line, code),
+                     "tax_minor": minor(sale["tax_amount"] + tax_line, code),
+                     "total_minor": minor(sale["total_amount"], code), "invoice_ref": kept.get("invoice_ref")})
+    return _frame("sales_order", rows)
+
+
+def sales_order_lines(books: Books) -> pd.DataFrame:
+    """The item lines of the hub's sales that carry the hub's keys (not the tax line)."""
+    found = books.search_read("sale.line", [("sale.reference", "like", "%:%"), ("type", "=", "line"),
+                                            ("product", "!=", books.tax_product)], [
+        "note", "sale.reference", "sale.currency", "product", "description", "quantity", "unit_price", "amount"])
+    codes = {c["id"]: c["code"] for c in books.search_read("currency.currency", [], ["code"])}
+    items_of = _item_keys(books)
+    rows = []
+    for line in found:
+        kept = read_note(line["note"])
+        if "external_id" not in kept:
+            continue
+        code = codes[line["sale."]["currency"]]
+        rows.append({"external_id": kept["external_id"], "order_external_id": line["sale."]["reference"],
+                     "line_number": kept.get("line_number"), "item_external_id": items_of.get(line["product"]),
+                     "sku": kept.get("sku"), "description": line["description"], "quantity": line["quantity"],
+                     "unit_price_minor": minor(line["unit_price"], code), "amount_minor": minor(line["amount"], code),
+                     "currency": code})
+    return _frame("sales_order_line", rows)

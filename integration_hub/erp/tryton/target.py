@@ -1,7 +1,10 @@
-"""TrytonTarget: canonical cash data into a real Tryton database, which applies its own rules.
+"""TrytonTarget: canonical cash and order data into a real Tryton database, which applies its own rules.
 
 Parties are upserted by code (= external_id); invoices are created and posted; payments are
-posted as cash receipts, paying the open invoice a charge names (see payments.py).
+posted as cash receipts, paying the open invoice a charge names (see payments.py); items are
+products (catalogue.py), sales orders and their lines sales (orders.py). Entities the installed
+Tryton modules have no model for (REFUSED) are refused whole, and so is a customer's parent
+account: a party has none.
 Whatever Tryton refuses (a closed or missing period, an invoice without lines or party, a
 change to a posted document) is rejected with Tryton's own message, and nothing of it stays:
 a record is created and posted in one transaction. Records go to Tryton in batches; when a
@@ -18,7 +21,8 @@ import pandas as pd
 from integration_hub.canonical import registry
 from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, ErpTarget, LoadOutcome
 from integration_hub.erp.posting import PostingLog
-from integration_hub.erp.tryton import readback
+from integration_hub.erp.rest_target import _line_order  # the REST targets' line order, so every target agrees
+from integration_hub.erp.tryton import catalogue, orders, readback
 from integration_hub.erp.tryton.books import Books, day, minor, tryton_message
 from integration_hub.erp.tryton.payments import Payment, post_payments
 from integration_hub.erp.tryton.runtime import connect, in_transaction, locate, run_queue
@@ -28,6 +32,19 @@ Result = tuple[bool, Any]  # (accepted, Tryton id) or (refused, Tryton's message
 # build an SQL expression deeper than SQLite allows ("Expression tree is too large").
 BATCH_SIZE = 200
 MODELS = {"invoice": "account.invoice", "payment": "account.move"}
+LOADS = ("customer", "item", "invoice", "payment", "sales_order", "sales_order_line")
+# Why the target takes no records of these entities.
+REFUSED = {
+    "contact": "a customer's contact person needs Tryton's party_relationship module, which the hub's Tryton "
+               "database does not install",
+    "opportunity": "opportunities are Tryton's sale_opportunity module, which the hub's Tryton database does not "
+                   "install",
+    "order_refund": "Tryton refunds an order by a return sale or a credit note, which the hub does not derive from a "
+                    "refund amount; the refund's money loads as a payment of kind refund",
+}
+PARENT_REFUSAL = ("customer {id}: its parent account {parent} cannot be kept, as a Tryton party has no parent "
+                  "(that needs the party_relationship module, which the hub's Tryton database does not install); "
+                  "parent_external_id.supported_by_erp")
 
 
 class TrytonTarget(ErpTarget):
@@ -97,6 +114,12 @@ class TrytonTarget(ErpTarget):
                 results[index] = self._attempt(lambda p=party, r=row: self._rewrite_party(p, r))
         return results
 
+    def _customers(self, rows: dict[Any, dict]) -> dict[Any, Result]:
+        parented = {i: r for i, r in rows.items() if isinstance(r["parent_external_id"], str)}
+        results = {i: (False, PARENT_REFUSAL.format(id=r["external_id"], parent=r["parent_external_id"]))
+                   for i, r in parented.items()}
+        return {**results, **self._parties({i: r for i, r in rows.items() if i not in parented})}
+
     def _rewrite_party(self, party: int, row: dict) -> int:
         values = self.books.party_values(row)
         values.pop("code")  # the key, and read-only once the party exists
@@ -142,6 +165,92 @@ class TrytonTarget(ErpTarget):
         results.update(post_payments(self.database, books, pays))
         return results
 
+    def _items(self, rows: dict[Any, dict]) -> dict[Any, Result]:
+        books = self.books
+        existing = catalogue.item_ids(books, (r["external_id"] for r in rows.values()))
+        results: dict[Any, Result] = {}
+        new: dict[Any, dict] = {}
+        for index, row in rows.items():
+            refusal = catalogue.refusal(row, books.company_currency)
+            if refusal:
+                results[index] = (False, refusal)
+            elif row["external_id"] in existing:
+                template, variant = catalogue.template_values(books, row), catalogue.variant_values(row)
+                ok, answer = self._attempt(lambda p=existing[row["external_id"]], t=template, v=variant: self._in_tryton(
+                    lambda pool: catalogue.rewrite_item(pool, p, t, v)))
+                results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
+            else:
+                new[index] = catalogue.new_item(books, row)
+        results.update(self._create("product.template", new, None))
+        return results
+
+    def _in_tryton(self, work: Callable) -> Any:
+        """`work(pool)` in one Tryton transaction as the hub's user."""
+        return in_transaction(self.database, self.books.cfg.user, dict(self.books.cfg.context), work)
+
+    def _sales(self, rows: dict[Any, dict]) -> dict[Any, Result]:
+        books = self.books
+        parties = books.party_ids(r["customer_external_id"] for r in rows.values())
+        addresses = {a["party"]: a["id"] for a in reversed(books.search_read(
+            "party.address", [("party", "in", list(parties.values()))], ["party"]))}
+        existing = orders.sales(books, (r["external_id"] for r in rows.values()))
+        results: dict[Any, Result] = {}
+        new: dict[Any, dict] = {}
+        for index, row in rows.items():
+            party = parties.get(row["customer_external_id"])
+            if party is None:
+                results[index] = (False, (
+                    f"sales_order {row['external_id']}: its customer {row['customer_external_id']} is not in tryton; "
+                    "customer_external_id.exists_in_erp (the customer loads first)"))
+            elif row["external_id"] in existing:
+                header = orders.header_values(books, row, party, addresses.get(party))
+                tax = orders.tax_line(books, row)
+                sale = existing[row["external_id"]]["id"]
+                ok, answer = self._attempt(lambda s=sale, h=header, t=tax: self._in_tryton(
+                    lambda pool: orders.rewrite_header(pool, s, h, t, books.tax_product)))
+                results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
+            else:
+                new[index] = orders.new_sale(books, row, party, addresses.get(party))
+        results.update(self._create("sale.sale", new, None))
+        return results
+
+    def _sale_lines(self, rows: dict[Any, dict], batch: pd.DataFrame) -> dict[Any, Result]:
+        """`rows` are the new and changed lines; `batch` every usable line of the load, so each
+        order with a new, changed or dropped line gets all of its lines (replace semantics, orders.py)."""
+        books = self.books
+        held = orders.sales(books, batch["order_external_id"])
+        results: dict[Any, Result] = {}
+        for index, row in rows.items():
+            if row["order_external_id"] not in held:
+                results[index] = (False, (
+                    f"sales_order_line {row['external_id']}: its sales_order {row['order_external_id']} is not in "
+                    "tryton; order_external_id.exists_in_erp (a line is written into its sales_order's document, "
+                    "which loads first)"))
+        sent = batch.groupby("order_external_id")["external_id"].agg(set)
+        kept_in_tryton = orders.line_keys(books, [s["id"] for s in held.values()])
+        changed = {r["order_external_id"] for r in rows.values()} | {
+            order for order, sale in held.items() if kept_in_tryton.get(sale["id"], set()) - sent[order]}
+        batch = batch[batch["order_external_id"].isin([o for o in held if o in changed])]
+        products = catalogue.item_ids(books, batch["item_external_id"])
+        for order, lines in batch.groupby("order_external_id", sort=False):
+            lines = lines.iloc[sorted(range(len(lines)), key=lambda i: _line_order(lines["line_number"].iloc[i]))]
+            kept: list[tuple[Any, dict]] = []
+            for index, row in zip(lines.index, lines.to_dict("records")):
+                product = products.get(row["item_external_id"])
+                refusal = orders.line_refusal(row, held[order], product)
+                if refusal is None:
+                    kept.append((index, orders.line_values(books, row, product, len(kept) + 1)))
+                elif index in rows:
+                    results[index] = (False, refusal)
+            sale = held[order]["id"]
+            ok, answer = self._attempt(lambda s=sale, v=[values for _, values in kept]: self._in_tryton(
+                lambda pool: orders.replace_lines(pool, s, v, books.tax_product)))
+            for index, _ in kept:
+                if index in rows:
+                    results[index] = (True, answer[rows[index]["external_id"]]) if ok else \
+                        (False, f"Tryton refused to change the lines of {order}: {answer}")
+        return results
+
     def _charge_parties(self, rows: dict[Any, dict], parties: dict[str, int]) -> dict[str, int]:
         """The party of each charge the refunds among `rows` name: from a charge in this load, else
         from the receivable line of the charge's receipt already in Tryton."""
@@ -184,12 +293,22 @@ class TrytonTarget(ErpTarget):
         return found[0] if len(found) == 1 and found[0]["amount_to_pay"] > 0 else None
 
     # -- ErpTarget --------------------------------------------------------------------------------
+    @staticmethod
+    def _check_loads(entity: str) -> None:
+        if entity not in LOADS:
+            why = REFUSED.get(entity, "Tryton holds no such records for the hub")
+            raise ValueError(f"the Tryton target loads customers, items, invoices, payments, sales orders and their "
+                             f"lines, not {entity!r}: {why}")
+
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
-        if entity not in ("customer", "invoice", "payment"):
-            raise ValueError(f"the Tryton target loads customers, invoices and payments, not {entity!r}")
+        self._check_loads(entity)
         out, todo = self.postings.screen(self.name, entity, records)
         rows = {i: r for i, r in zip(todo.index, records.loc[todo.index].to_dict("records"))}
-        results = self._parties(rows) if entity == "customer" else self._documents(entity, rows)
+        if entity == "sales_order_line":
+            results = self._sale_lines(rows, records.loc[out.index[out["outcome"] != LoadOutcome.REJECTED.value]])
+        else:
+            handlers = {"customer": self._customers, "item": self._items, "sales_order": self._sales}
+            results = handlers[entity](rows) if entity in handlers else self._documents(entity, rows)
         if entity == "payment":
             run_queue(self.database)  # Tryton marks paid invoices in a queued task
         accepted = []
@@ -206,9 +325,10 @@ class TrytonTarget(ErpTarget):
         return out
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
-        readers = {"customer": readback.customers, "invoice": readback.invoices, "payment": readback.payments}
-        if entity not in readers:
-            raise ValueError(f"the Tryton target holds customers, invoices and payments, not {entity!r}")
+        self._check_loads(entity)
+        readers = {"customer": readback.customers, "item": readback.items, "invoice": readback.invoices,
+                   "payment": readback.payments, "sales_order": readback.sales_orders,
+                   "sales_order_line": readback.sales_order_lines}
         out = readers[entity](self.books)
         if external_ids is not None:
             out = out[out["external_id"].isin(set(map(str, external_ids)))]
@@ -242,3 +362,4 @@ class TrytonTarget(ErpTarget):
 
     def close(self) -> None:
         self.postings.close()
+
