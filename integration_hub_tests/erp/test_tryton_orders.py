@@ -38,6 +38,19 @@ def sale_lines(target, order: str) -> list[dict]:
                                     ["product.code", "quantity", "unit_price", "amount", "sequence"])
 
 
+def test_bootstrap_sets_up_sales_once(tryton):
+    from integration_hub.erp.tryton import init_database
+
+    books = tryton.books
+    setup = {m: len(books.search_read(m, [], [], inactive=True))
+             for m in ("product.uom", "product.category", "product.product", "stock.location", "ir.sequence")}
+    modules = books.search_read("ir.module", [("name", "in", ["sale", "stock"])], ["state"])
+    assert {m["state"] for m in modules} == {"activated"}
+    assert books.unit and books.item_category and books.tax_product and books.warehouse
+    init_database(tryton.database.sqlite_file)   # again, on the database that has it all
+    assert {m: len(books.search_read(m, [], [], inactive=True)) for m in setup} == setup
+
+
 def test_items_and_orders_load_and_read_back_as_they_were_sent(tryton):
     outcomes = load_orders(tryton)
     for entity, out in outcomes.items():
@@ -127,7 +140,7 @@ def test_a_quotation_is_changed_and_quoted_again_but_a_confirmed_sale_is_not(try
     assert out["outcome"].tolist() == ["updated", "rejected"]
     assert out["message"].iloc[1] == ("Tryton refused to change shop:SO-1002: the sale is confirmed; the hub "
                                       "changes only draft and quotation sales")
-    assert Sale(quoted.id).state == "quotation"
+    assert Sale(quoted.id).state == "quotation" and Sale(quoted.id).number  # numbered by the sale sequence
     assert tryton.read_back("sales_order")["invoice_ref"].tolist() == ["INV-1", None]
 
 
