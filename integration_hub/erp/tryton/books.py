@@ -9,7 +9,9 @@ Canonical records become Tryton records like this:
   the tax, so Tryton's untaxed, tax and total amounts are the source's; payment_term_date =
   due date. A credit note is an invoice with negative amounts, as Tryton has it;
 - payment -> a posted account.move in the cash journal with description = external_id
-  (see payments.py).
+  (see payments.py);
+- item -> product.template with one product.product (see catalogue.py);
+- sales_order and sales_order_line -> sale.sale with its sale.line records (see orders.py).
 """
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ workflow would not allow it) and its change is rejected.
 Lines (sales_order_line, loaded after its orders) follow the REST targets' replace semantics:
 for each sale with a new or changed line, or with a line the batch no longer has, the batch's
 lines of that order become the sale's item lines, in line_number order (sequence 1..n); a line
-missing from the batch is deleted from the sale. A sale line keeps its external id, line number and the SKU as the source spelled it in its
-note (JSON). Tryton computes a line's amount as quantity x unit price, so a line whose amount is
+missing from the batch is deleted from the sale. A sale line keeps its external id, line number
+and the SKU as the source spelled it in its note (JSON). Tryton computes a line's amount as quantity x unit price, so a line whose amount is
 otherwise (a discount: Tryton's sale_discount module is not installed) is refused.
 """
 from __future__ import annotations

@@ -176,7 +176,8 @@ class TrytonTarget(ErpTarget):
                 results[index] = (False, refusal)
             elif row["external_id"] in existing:
                 template, variant = catalogue.template_values(books, row), catalogue.variant_values(row)
-                ok, answer = self._attempt(lambda p=existing[row["external_id"]], t=template, v=variant: self._in_tryton(
+                product = existing[row["external_id"]]
+                ok, answer = self._attempt(lambda p=product, t=template, v=variant: self._in_tryton(
                     lambda pool: catalogue.rewrite_item(pool, p, t, v)))
                 results[index] = (ok, answer if ok else f"Tryton refused to change {row['external_id']}: {answer}")
             else:
