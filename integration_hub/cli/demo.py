@@ -38,8 +38,8 @@ def cmd_demo(args) -> int:
     tryton = os.environ.get("IH_ERP_TARGET") == "tryton"
     if tryton:
         skipped = ("bank",)   # the Tryton target takes customers, invoices and payments
-        print("Tryton target: phase cash only, and bank statements are not loaded; customers, invoices and "
-              "payments are.")
+        print("Tryton target: the cash phase only (Tryton has no model for phase 2's contacts, opportunities, "
+              "refunds or account hierarchy), without bank statements; customers, invoices and payments are loaded.")
     jobs = _phase_jobs(defs, args.phase or ("cash" if tryton else None))
     started = time.perf_counter()
     outcomes = []
