@@ -62,15 +62,25 @@ def extract_from_api(client, entity: EntityDeclaration, cursor: str | None) -> E
 
 def extract_export(source_dir: Path, entity: EntityDeclaration) -> Extraction:
     """Bad rows are set aside with their line and rule; a file that is not CSV at all is rejected
-    whole and stands in as no rows with the declared columns, so the entity's gates decide."""
+    whole. A vendor's own export layout (vendor_exports) is read in place of the hub's file."""
+    from integration_hub.connectors.vendor_exports import extract_vendor_export   # its adapters build Extractions
+
+    vendor = extract_vendor_export(source_dir, entity)
+    if vendor is not None:
+        return vendor
     path = source_dir / entity.system / entity.file
     try:
         read = read_export(path, id_column=entity.source_id)
     except UnreadableExport as exc:
-        empty = pd.DataFrame(columns=[c.column for c in entity.columns], dtype=object)
-        return Extraction(stamp(empty, origin=str(path)), origin=str(path),
-                          rejected_files=[RejectedFile(str(path), exc.rule, str(exc))])
+        return refused_file(path, entity, exc.rule, str(exc))
     return Extraction(read.frame, origin=str(path), rejected_rows=read.rejects, encoding=read.encoding)
+
+
+def refused_file(path: Path, entity: EntityDeclaration, rule: str, reason: str) -> Extraction:
+    """A file refused whole stands in as no rows with the declared columns, so the entity's gates decide."""
+    empty = pd.DataFrame(columns=[c.column for c in entity.columns], dtype=object)
+    return Extraction(stamp(empty, origin=str(path)), origin=str(path),
+                      rejected_files=[RejectedFile(str(path), rule, reason)])
 
 
 def statement_files(*folders: Path) -> list[Path]:
