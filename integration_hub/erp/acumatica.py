@@ -8,17 +8,20 @@ Reads page with `$top`/`$skip` until a short page. A refusal (422 with per-field
 entries, or an error message) rejects the record with Acumatica's own words. 429 and 5xx
 answers to PUT and GET are retried by the shared HTTP session, honouring Retry-After.
 
-Acumatica numbers payments and refunds itself, so a PUT of a new one creates and is not
-idempotent: sent again after its answer was lost, it would create a second document. Such a
-create first looks the document up by the hub's key (PaymentRef); the create itself is never
-replayed after the server may have acted on it (timeout, reset, 5xx), it comes back rejected
-instead and the next run's look-up finds it if it landed. A sales order of type CR (an
-order refund) is numbered by Acumatica too and is looked up by its ExternalRef.
+Acumatica numbers payments, refunds, CR orders and contacts itself, so a PUT of a new one
+creates and is not idempotent: sent again after its answer was lost, it would create a second
+record. An SO order created with its Details is not idempotent either (lines without an id are
+added again). Such a create first looks the record up by the hub's key (acumatica_lookup:
+PaymentRef, ExternalRef, a contact's EXTERNALREF attribute among its business account's
+contacts); the create itself is never replayed after the server may have acted on it
+(timeout, reset, 5xx), it comes back rejected instead and the next run's look-up finds it if
+it landed, and updates it (an order's Details matched as below).
 
 Lines (sales_order_line) are written into their order: the order is fetched by its id with its
 Details, and one PUT {id, Details} updates the lines whose ExternalRef matches a line sent,
 adds the new ones and removes ({"id", "delete": true}) those not sent, so the order's lines
-become exactly the lines sent while kept lines keep their LineNbr.
+become exactly the lines sent while kept lines keep their LineNbr. A new order is created with
+its lines in one PUT.
 """
 from __future__ import annotations
 
@@ -29,17 +32,13 @@ from typing import Any
 import requests
 
 from integration_hub.connectors.http import RETRY_STATUSES, build_session, not_replayed
+from integration_hub.erp.acumatica_lookup import LOOKUPS, Lookup
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.rest_target import RestTarget, Sent
 from integration_hub.erp.specs import ErpSpec, load_specs
 from integration_hub.erp.specs.documents import flatten
 
 DEFAULT_VERSION = "23.200.001"
-# Records Acumatica numbers itself (a PUT without their number creates): the field holding the
-# hub's key, and the number field whose absence makes a PUT a create.
-AUTO_NUMBERED = {"Payment": ("PaymentRef", "ReferenceNbr"), "SalesOrder": ("ExternalRef", "OrderNbr")}
-# Fields that, beside the key, tell documents of one entity apart in a look-up.
-DOCUMENT_TYPES = ("Type", "OrderType")
 
 
 def wrap(document: Any) -> Any:
@@ -120,14 +119,18 @@ class AcumaticaTarget(RestTarget):
             response = self.session.request(method, url, **kwargs)
         return response
 
-    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
-        key, number = AUTO_NUMBERED.get(spec.record, (None, None))
-        creates = (not erp_id and key is not None and document.get(key) not in (None, "")
-                   and document.get(number) in (None, ""))
-        if creates:
-            erp_id = self._find(spec, key, document)      # a create whose answer was lost earlier
-            creates = erp_id is None
+    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
+        lookup = LOOKUPS.get(spec.record)
+        creates = (not erp_id and lookup is not None and lookup.keyed(document)
+                   and (bool(sublists) or not lookup.numbered(document)))
         body = wrap(document)
+        if creates:
+            found = self._find(spec, lookup, document, tuple(s.sublist for s in sublists))
+            if found is not None:   # a create whose answer was lost earlier: update what it made
+                creates, erp_id = False, str(found.get("id"))
+                for line_spec in sublists:
+                    body[line_spec.sublist] = _details(line_spec, found.get(line_spec.sublist) or [],
+                                                       document.get(line_spec.sublist) or [])
         if erp_id:
             body["id"] = erp_id
         url = f"{self.endpoint}/{spec.record}"
@@ -137,10 +140,10 @@ class AcumaticaTarget(RestTarget):
                     response = self._call("PUT", url, json=body)
             except requests.RequestException as error:
                 return Sent(False, message=f"{spec.record} {_name(document)}: no answer from acumatica to a create "
-                                           f"({error}); not sent again: the next run looks it up by {key} first")
+                                           f"({error}); not sent again: the next run looks it up by {lookup.key} first")
             if response.status_code in RETRY_STATUSES - {429}:
                 return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)} to a create; "
-                                           f"not sent again: the next run looks it up by {key} first")
+                                           f"not sent again: the next run looks it up by {lookup.key} first")
         else:
             response = self._call("PUT", url, json=body)
         if response.status_code == 200:
@@ -160,30 +163,25 @@ class AcumaticaTarget(RestTarget):
             current = response.json().get(spec.sublist) or []
         except (ValueError, AttributeError):
             return Sent(False, message=f"{spec.record} {parent_key}: malformed JSON in the answer to GET {url}")
-        key = next(f.sources[0] for f in spec.inbound.fields if f.target == "external_id")
-        held = {flatten(line, unwrap=True).get(key): line.get("id") for line in current}
-        sent = []
-        for line in lines:
-            body = wrap(line)
-            if line.get(key) in held:
-                body["id"] = held.pop(line.get(key))
-            sent.append(body)
-        sent += [{"id": line_id, "delete": True} for line_id in held.values() if line_id]
-        response = self._call("PUT", url, json={"id": parent_erp_id, spec.sublist: sent})
+        response = self._call("PUT", url, json={"id": parent_erp_id, spec.sublist: _details(spec, current, lines)})
         if response.status_code == 200:
             return Sent(True, parent_erp_id)
         return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: {error_message(response)}")
 
-    def _find(self, spec: ErpSpec, key: str, document: dict) -> str | None:
-        """The Acumatica id of the record of this type whose `key` field holds the document's value."""
-        conditions = [f"{key} eq '{_quoted(document[key])}'"]
-        conditions += [f"{t} eq '{_quoted(document[t])}'" for t in DOCUMENT_TYPES if document.get(t)]
-        response = self._call("GET", f"{self.endpoint}/{spec.record}",
-                              params={"$filter": " and ".join(conditions), "$top": 2})
-        if response.status_code != 200:
-            raise requests.RequestException(f"looking up {spec.record} {key}={document[key]}: {error_message(response)}")
-        found = [r.get("id") for r in _json_list(response, f"{spec.record} look-up")]
-        return str(found[0]) if found and found[0] else None
+    def _find(self, spec: ErpSpec, lookup: Lookup, document: dict, expand: tuple[str, ...] = ()) -> dict | None:
+        """The record of this type (as read, with `expand`) that a create of `document` made, if any."""
+        params, skip = lookup.params(document, expand), 0
+        while True:
+            response = self._call("GET", f"{self.endpoint}/{spec.record}",
+                                  params={**params, "$top": self.page_size, "$skip": skip})
+            if response.status_code != 200:
+                raise requests.RequestException(f"looking up {spec.record} {lookup.key}={flatten(document)[lookup.key]}: "
+                                                f"{error_message(response)}")
+            page = _json_list(response, f"{spec.record} look-up")
+            found = next((record for record in page if lookup.matches(record, document)), None)
+            if found is not None or len(page) < self.page_size:
+                return found
+            skip += len(page)
 
     def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
         details = sorted({p.split(".")[0].split("[")[0] for f in spec.inbound.fields for p in f.sources
@@ -208,10 +206,6 @@ class AcumaticaTarget(RestTarget):
         self.postings.close()
 
 
-def _quoted(value: Any) -> str:
-    return str(value).replace("'", "''")
-
-
 def _json_list(response: requests.Response, what: str) -> list:
     try:
         page = response.json()
@@ -227,3 +221,17 @@ def _name(document: dict) -> str:
     key = next((k for k in ("ReferenceNbr", "PaymentRef", "OrderNbr", "ExternalRef", "InventoryID", "OpportunityID",
                             "CustomerID") if k in document), None)
     return f"{key}={document[key]}" if key else "record"
+
+
+def _details(spec: ErpSpec, current: list[dict], lines: list[dict]) -> list[dict]:
+    """`lines` as the body of `spec.sublist` that makes a document's lines exactly them: a line whose
+    key matches one in `current` (as read) updates it by id, new ones are added, the rest deleted."""
+    key = next(f.sources[0] for f in spec.inbound.fields if f.target == "external_id")
+    held = {flatten(line, unwrap=True).get(key): line.get("id") for line in current}
+    sent = []
+    for line in lines:
+        body = wrap(line)
+        if line.get(key) in held:
+            body["id"] = held.pop(line.get(key))
+        sent.append(body)
+    return sent + [{"id": line_id, "delete": True} for line_id in held.values() if line_id]

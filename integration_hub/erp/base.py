@@ -24,6 +24,8 @@ class LoadOutcome(StrEnum):
 
 
 OUTCOME_COLUMNS = ("external_id", "outcome", "message")
+# What a posting plan's action (posting.PostingLog.plan) becomes once the ERP accepted it.
+ACTION_OUTCOME = {"create": LoadOutcome.CREATED.value, "update": LoadOutcome.UPDATED.value}
 APPLICATION_COLUMNS = ("payment_external_id", "invoice_external_id", "applied_minor")
 LOAD_METADATA = ("mapping_version", "run_id", "loaded_at")
 
@@ -60,6 +62,14 @@ class ErpTarget(abc.ABC):
     @abc.abstractmethod
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
         """Create or update `records`; one row per input record (same index), OUTCOME_COLUMNS."""
+
+    def upsert_with_lines(self, entity: str, records: pd.DataFrame, lines: pd.DataFrame | None, *, run_id: str,
+                          mapping_version: str) -> pd.DataFrame:
+        """`upsert` of documents whose entity declares `lines`, given those lines (canonical records of
+        the line entity, any order; None when there are none): an ERP that wants a document created
+        with its lines takes them here. The line load still reports, records and rewrites the lines.
+        By default the lines are left to that load (the ledger and Tryton keep lines on their own)."""
+        return self.upsert(entity, records, run_id=run_id, mapping_version=mapping_version)
 
     @abc.abstractmethod
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:

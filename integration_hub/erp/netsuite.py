@@ -7,9 +7,12 @@ Requests run `concurrency` at a time, the account's concurrency limit. 429 answe
 SSS_REQUEST_LIMIT_EXCEEDED errors are retried with backoff (honouring Retry-After), each
 attempt signed anew; any other error rejects the record with NetSuite's own detail.
 
-Lines (sales_order_line) are written into their order with `PATCH .../salesOrder/<internal
-id>?replace=item` and the `item` sublist as the body, so the order's item lines become exactly
-the lines sent. Reads name references as {id, refName}: a read field from a `*.id` path is an
+A sales order is created with its item lines (NetSuite refuses one without: "You must enter
+at least one line item for this transaction"): the upsert carries the `item` sublist and
+`?replace=item`, so a create sent again after its answer was lost leaves the lines sent, not
+twice as many. Later line changes (sales_order_line) are written into the order with `PATCH
+.../salesOrder/<internal id>?replace=item` and the `item` sublist as the body, so the order's
+item lines become exactly the lines sent. Reads name references as {id, refName}: a read field from a `*.id` path is an
 internal id, turned back into the referenced record's external id through the posting record
 (the referenced entity from the canonical declaration); any other `*external_id` value is an
 escaped key.
@@ -118,9 +121,10 @@ class NetSuiteTarget(RestTarget):
             time.sleep(_wait(response, self.backoff * 2 ** attempt))
         return response
 
-    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
         path = f"{RECORD_PATH}/{spec.record}/eid:{quote(document['externalId'], safe='')}"
-        response = self._call("PUT", path, body=document)
+        replace = {"replace": ",".join(sorted({s.sublist.split(".")[0] for s in sublists}))} if sublists else None
+        response = self._call("PUT", path, replace, body=document)
         if response.status_code in (200, 201, 204):
             location = response.headers.get("Location", "")
             return Sent(True, location.rstrip("/").rsplit("/", 1)[-1] or erp_id)

@@ -16,14 +16,19 @@ order, for the customer the refund document names); a record whose referenced re
 does not hold is rejected.
 
 Lines: a line entity (sales_order_line) whose spec names a `sublist` is written into its
-parent's document. Its parent must already be posted (the posting record has its ERP id),
-else the line is rejected. For every parent with a new or changed line, the batch's lines of
-that parent (sorted by line_number) are written as the parent's whole sublist: replace
+parent's document (rest_lines). A new parent is created with its lines (`upsert_with_lines`:
+NetSuite refuses a sales order without an item line); one with no usable line is rejected
+(`<entity>.has_lines`) and not sent. Those lines are recorded as written with their parent,
+and the line load then reports them created without writing them again. A line's parent must
+be posted (the posting record has its ERP id), else the line is rejected. A parent's whole
+sublist (its batch lines, sorted by line_number) is rewritten when one of its lines is new or
+changed, or when a line the parent holds (posted under its ERP id) is not among them: replace
 semantics, so the batch carries every line of an order (sources send an order's lines
-together) and a line missing from it is removed from the ERP document. Each line reports its
-own outcome; lines posted before with the same content stay "unchanged" even when their
-order's sublist is rewritten. Read-back flattens each parent document into one record per
-line (documents.split_lines), with the line's external id from the line field the spec names.
+together); a line no longer carried is removed from the ERP document and its posting retired.
+Each line reports its own outcome; lines posted before with the same content stay "unchanged"
+even when their order's sublist is rewritten. Read-back flattens each parent document into one
+record per line (documents.split_lines), with the line's external id from the line field the
+spec names.
 """
 from __future__ import annotations
 
@@ -37,12 +42,13 @@ import pandas as pd
 import requests
 
 from integration_hub.canonical import registry
-from integration_hub.erp.base import APPLICATION_COLUMNS, LOAD_METADATA, OUTCOME_COLUMNS, ErpTarget, LoadOutcome
+from integration_hub.erp.base import (ACTION_OUTCOME, APPLICATION_COLUMNS, LOAD_METADATA, OUTCOME_COLUMNS, ErpTarget,
+                                      LoadOutcome)
 from integration_hub.erp.posting import PostingLog
+# Tryton imports _line_order from here to order lines as the REST targets do.
+from integration_hub.erp.rest_lines import SublistLoads, line_order as _line_order  # noqa: F401
 from integration_hub.erp.specs import ErpSpec
 from integration_hub.erp.specs.documents import documents, prepare, split_lines, to_canonical
-
-ACTION_OUTCOME = {"create": LoadOutcome.CREATED.value, "update": LoadOutcome.UPDATED.value}
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Sent:
     message: str = ""
 
 
-class RestTarget(ErpTarget):
+class RestTarget(SublistLoads, ErpTarget):
     """An ErpTarget over an ERP's REST API; `name` keys its rows in the posting record."""
 
     name = "rest"
@@ -75,8 +81,9 @@ class RestTarget(ErpTarget):
         return key
 
     @abc.abstractmethod
-    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
-        """Create or update one document (by its ERP id when known)."""
+    def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
+        """Create or update one document (by its ERP id when known); `sublists`: the line specs whose
+        sublists a create carries whole (the lines it must hold exactly, whatever the ERP held)."""
 
     @abc.abstractmethod
     def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
@@ -101,6 +108,10 @@ class RestTarget(ErpTarget):
     def upsert(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
         if any(s.sublist for s in self.specs.get(entity, ())):
             return self._upsert_lines(entity, records, run_id=run_id, mapping_version=mapping_version)
+        return self.upsert_with_lines(entity, records, None, run_id=run_id, mapping_version=mapping_version)
+
+    def upsert_with_lines(self, entity: str, records: pd.DataFrame, lines: pd.DataFrame | None, *, run_id: str,
+                          mapping_version: str) -> pd.DataFrame:
         out, todo = self.postings.screen(self.name, entity, records)
         if todo.empty:
             return out
@@ -121,18 +132,25 @@ class RestTarget(ErpTarget):
         for index in routed.index[~routed]:
             message = self._unrouted(entity, prepared, index)
             out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, message]
-        accepted = []
+        jobs, carried = self._carry_lines(entity, todo, jobs, lines, out)
+        accepted, written = [], []
         for wave in self._waves(entity, records, todo, jobs, out):
-            answers = self._map(lambda job: self._try_send(job[1], job[2], todo.at[job[0], "erp_id"]), wave)
+            answers = self._map(lambda job: self._try_send(job[1], job[2], todo.at[job[0], "erp_id"],
+                                                           carried[job[0]].specs if job[0] in carried else ()), wave)
             for (index, _, _), sent in zip(wave, answers):
                 if sent.ok:
                     out.loc[index, ["outcome", "message"]] = [ACTION_OUTCOME[todo.at[index, "action"]], ""]
                     accepted.append({"external_id": todo.at[index, "external_id"],
                                      "fingerprint": todo.at[index, "fingerprint"], "erp_id": sent.erp_id})
+                    if index in carried:
+                        written.append(carried[index].lines.assign(erp_id=sent.erp_id))
                 else:
                     out.loc[index, ["outcome", "message"]] = [LoadOutcome.REJECTED.value, sent.message]
         accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
         self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
+        if written:
+            self.postings.record_with_parent(self.name, registry.get(entity).lines,
+                                             pd.concat(written, ignore_index=True), run_id=run_id)
         return out.loc[:, list(OUTCOME_COLUMNS)]
 
     def _waves(self, entity: str, records: pd.DataFrame, todo: pd.DataFrame, jobs: list, out: pd.DataFrame):
@@ -190,69 +208,17 @@ class RestTarget(ErpTarget):
                     f"{self.name}; {column}.exists_in_erp (the {target} loads first)"))
         return prepared, missing
 
-    def _upsert_lines(self, entity: str, records: pd.DataFrame, *, run_id: str, mapping_version: str) -> pd.DataFrame:
-        declared = registry.get(entity)
-        column = declared.parent
-        target = declared.references[column]
-        out, todo = self.postings.screen(self.name, entity, records)
-        if todo.empty:
-            return out
-        rejected = LoadOutcome.REJECTED.value
-        usable = out.index[out["outcome"].ne(rejected).fillna(True).astype(bool)]
-        prepared = prepare(entity, records.loc[usable], self.key)
-        named = prepared.loc[todo.index, column].dropna().astype(str).unique()
-        posted = self.postings.postings(self.name, target, list(named)).dropna(subset=["erp_id"])
-        held = dict(zip(posted["external_id"], posted["erp_id"].astype(str)))
-        for index in todo.index:
-            parent = prepared.at[index, column]
-            if parent not in held:
-                out.loc[index, ["outcome", "message"]] = [rejected, (
-                    f"{entity} {todo.at[index, 'external_id']}: its {target} {parent} is not in {self.name}; "
-                    f"{column}.exists_in_erp (a line is written into its {target}'s document, which loads first)")]
-        jobs = []
-        for parent in [p for p in named if p in held]:
-            rows = prepared[prepared[column] == parent]
-            rows = rows.iloc[sorted(range(len(rows)), key=lambda i: _line_order(rows["line_number"].iloc[i]))]
-            routed = pd.Series(False, index=rows.index)
-            for erp_spec in self.specs[entity]:
-                mask = erp_spec.matches(rows) & ~routed
-                routed |= mask
-                if not mask.any():
-                    continue
-                docs, rejects = documents(erp_spec, rows[mask])
-                for index, message in rejects.items():
-                    out.loc[index, ["outcome", "message"]] = [rejected, message]
-                jobs.append((parent, erp_spec, list(docs.items())))
-            for index in routed.index[~routed]:
-                out.loc[index, ["outcome", "message"]] = [rejected, self._unrouted(entity, rows, index)]
-        answers = self._map(lambda job: self._try_lines(job[1], held[job[0]], self.key(job[0]),
-                                                        [doc for _, doc in job[2]]), jobs)
-        accepted = []
-        for (parent, _, docs), sent in zip(jobs, answers):
-            for index, _ in docs:
-                if index not in todo.index:
-                    continue   # unchanged, rewritten with its order's sublist
-                if sent.ok:
-                    out.loc[index, ["outcome", "message"]] = [ACTION_OUTCOME[todo.at[index, "action"]], ""]
-                    accepted.append({"external_id": todo.at[index, "external_id"],
-                                     "fingerprint": todo.at[index, "fingerprint"], "erp_id": held[parent]})
-                else:
-                    out.loc[index, ["outcome", "message"]] = [rejected, sent.message]
-        accepted = pd.DataFrame(accepted, columns=["external_id", "fingerprint", "erp_id"])
-        self.postings.record(self.name, entity, accepted, run_id=run_id, mapping_version=mapping_version)
-        return out.loc[:, list(OUTCOME_COLUMNS)]
-
     def _try_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
         try:
             return self._send_lines(spec, parent_erp_id, parent_key, lines)
         except requests.RequestException as error:
             return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: no answer from {self.name}: {error}")
 
-    def _try_send(self, spec: ErpSpec, document: dict, erp_id: str | None) -> Sent:
+    def _try_send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...]) -> Sent:
         # A record the ERP never answered for is rejected, not lost: it is not in the posting
         # record, so the next run sends it again, and what did go through is still recorded.
         try:
-            return self._send(spec, document, erp_id)
+            return self._send(spec, document, erp_id, sublists)
         except requests.RequestException as error:
             return Sent(False, message=f"{spec.record}: no answer from {self.name}: {error}")
 
@@ -289,7 +255,3 @@ class RestTarget(ErpTarget):
         applying them is left to the ERP's own auto-application."""
         return pd.DataFrame(columns=list(APPLICATION_COLUMNS))
 
-
-def _line_order(value) -> tuple:
-    text = "" if value is None else str(value)
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)

@@ -11,8 +11,14 @@ ERP_OWN = ("created_at",)
 
 
 def load_all(target, run: str = "run-1") -> dict[str, pd.DataFrame]:
-    return {entity: target.upsert(entity, build(), run_id=run, mapping_version="test@v1")
-            for entity, build in orders_batch.BATCH}
+    """Every entity of the batch in load order, each order with its lines as load_entity gives them."""
+    batch = dict(orders_batch.BATCH)
+    out = {}
+    for entity, build in orders_batch.BATCH:
+        lines = registry.get(entity).lines
+        out[entity] = target.upsert_with_lines(entity, build(), batch[lines](), run_id=run, mapping_version="test@v1") \
+            if lines else target.upsert(entity, build(), run_id=run, mapping_version="test@v1")
+    return out
 
 
 def comparable(frame: pd.DataFrame, entity: str) -> pd.DataFrame:

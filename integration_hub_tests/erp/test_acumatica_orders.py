@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from integration_hub.connectors.fakes.acumatica_fake import AcumaticaFake
+from integration_hub.connectors.fakes.server import Fault
 from integration_hub.connectors.http import build_session
 from integration_hub.erp.acumatica import AcumaticaTarget
 from integration_hub.erp.posting import PostingLog
@@ -36,6 +37,14 @@ def target(fake, postings):
 
 def stored(fake, entity, **match):
     return [r for r in fake.values(entity) if all(r.get(k) == v for k, v in match.items())]
+
+
+def details(fake, order_nbr):
+    order = next(r for r in fake.records.get("SalesOrder", {}).values() if r["OrderNbr"]["value"] == order_nbr)
+    return [line["ExternalRef"]["value"] for line in order.get("Details") or []]
+
+
+ENDPOINT = "/entity/Default/23.200.001"
 
 
 @pytest.mark.parametrize("entity", [e for e, _ in orders_batch.BATCH])
@@ -173,3 +182,69 @@ def test_contacts_and_opportunities_name_their_business_account(target, fake):
     assert contact["BusinessAccount"] == "crm:ACC-DE" and isinstance(contact["ContactID"], int)
     assert deal["BusinessAccount"] == "crm:ACC-EU" and deal["Status"] == "Open" and deal["Amount"] == 45_000.0
     assert deal["Attributes[0].AttributeID"] == "PROBABILITY" and deal["Attributes[0].Value"] == 40.0
+
+
+def test_each_order_is_created_with_its_details_in_one_put_and_the_line_load_sends_nothing(target, fake):
+    before = len(fake.requests)
+    outcomes = load_all(target)
+    puts = [r.json() for r in fake.requests[before:] if r.method == "PUT" and r.path.endswith("/SalesOrder")]
+    so = {p["OrderNbr"]["value"]: [d["ExternalRef"]["value"] for d in p.get("Details", [])] for p in puts
+          if p["OrderType"]["value"] == "SO"}
+    assert so == {"SO-1001": ["shop:SO-1001/L1", "shop:SO-1001/L2", "shop:SO-1001/L3"], "SO-1002": ["shop:SO-1002/L1"]}
+    assert len([p for p in puts if p["OrderType"]["value"] == "SO"]) == 2      # no second write of the lines
+    assert outcomes["sales_order_line"]["outcome"].tolist() == ["created"] * 4
+    assert details(fake, "SO-1001") == ["shop:SO-1001/L1", "shop:SO-1001/L2", "shop:SO-1001/L3"]
+
+
+def test_an_order_whose_create_answer_was_lost_is_found_and_keeps_its_lines_once(target, fake):
+    fake.inject(Fault(200, truncate=True, method="PUT", path=f"{ENDPOINT}/SalesOrder"))
+    first = load_all(target).get("sales_order").set_index("external_id")
+    lost = first.index[first["outcome"] == "rejected"].tolist()
+    assert len(lost) == 1 and len(stored(fake, "SalesOrder", ExternalRef=lost[0])) == 1   # Acumatica saved it
+    assert "not sent again: the next run looks it up by ExternalRef first" in first.at[lost[0], "message"]
+    before = len(fake.requests)
+    again = load_all(target, run="run-2").get("sales_order").set_index("external_id")
+    resent = next(r.json() for r in fake.requests[before:] if r.method == "PUT" and r.path.endswith("/SalesOrder"))
+    assert again.at[lost[0], "outcome"] == "created"
+    # Found by its ExternalRef, the order is updated by id and its lines matched by theirs: none added twice.
+    assert resent["id"] and all("id" in d for d in resent["Details"])
+    assert len(stored(fake, "SalesOrder", OrderType="SO")) == 2
+    assert details(fake, "SO-1001") == ["shop:SO-1001/L1", "shop:SO-1001/L2", "shop:SO-1001/L3"]
+    assert details(fake, "SO-1002") == ["shop:SO-1002/L1"]
+    lines = target.read_back("sales_order_line")
+    assert sorted(lines.loc[lines["order_external_id"] == "shop:SO-1001", "line_number"]) == ["1", "2", "3"]
+
+
+def test_a_line_removed_while_the_others_are_unchanged_is_deleted_from_the_order(target, fake):
+    load_all(target)
+    lines = orders_batch.lines()
+    kept = lines[lines["external_id"] != "shop:SO-1001/L2"]
+    before = len(fake.requests)
+    out = target.upsert("sales_order_line", kept, run_id="r2", mapping_version="v")
+    put = next(r.json() for r in fake.requests[before:] if r.method == "PUT")
+    assert out["outcome"].tolist() == ["unchanged"] * 3
+    assert sum(1 for d in put["Details"] if d.get("delete") is True) == 1
+    assert details(fake, "SO-1001") == ["shop:SO-1001/L1", "shop:SO-1001/L3"]
+    assert "shop:SO-1001/L2" not in set(target.read_back("sales_order_line")["external_id"])
+    middle = len(fake.requests)
+    target.upsert("sales_order_line", kept, run_id="r3", mapping_version="v")
+    assert len(fake.requests) == middle
+
+
+def test_a_contact_whose_create_answer_was_lost_is_found_by_its_key_not_created_twice(target, fake):
+    load_all(target)
+    sent = orders_batch.contacts()
+    sent["external_id"] = ["crm:CT-3", "crm:CT-4"]
+    fake.inject(Fault(200, truncate=True, method="PUT", path=f"{ENDPOINT}/Contact"))
+    first = target.upsert("contact", sent, run_id="r2", mapping_version="v").set_index("external_id")
+    assert (first["outcome"] == "rejected").sum() == 1
+    lost = first.index[first["outcome"] == "rejected"][0]
+    assert "not sent again: the next run looks it up by Attributes[0].Value first" in first.at[lost, "message"]
+    assert len(stored(fake, "Contact", **{"Attributes[0].Value": lost})) == 1     # Acumatica did save it
+    again = target.upsert("contact", sent, run_id="r3", mapping_version="v").set_index("external_id")
+    assert again.at[lost, "outcome"] == "created"
+    assert len(stored(fake, "Contact", **{"Attributes[0].Value": lost})) == 1
+    look_up = next(r for r in reversed(fake.requests) if r.method == "GET" and r.path.endswith("/Contact"))
+    assert look_up.param("$expand") == "Attributes" and look_up.param("$filter").startswith("BusinessAccount eq ")
+    assert target.upsert("contact", sent, run_id="r4", mapping_version="v")["outcome"].tolist() == ["unchanged"] * 2
+    assert len(fake.values("Contact")) == 4

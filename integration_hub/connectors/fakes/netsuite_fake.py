@@ -8,8 +8,12 @@
   item: an inventoryItem, nonInventorySaleItem or serviceSaleItem, or one of the account's
   configured `items` such as hub-service); an unknown one is a USER_ERROR, as is whatever
   `reject` says.
-- `PATCH .../<type>/<id>?replace=<sublist>` updates a record; the named sublist's lines become
-  exactly the lines sent (each numbered by `line`), other fields merge.
+  `?replace=<sublist>` makes the named sublist's lines exactly the lines sent on an existing
+  record; without it, lines sent are added to the ones it holds. Lines are numbered by `line`.
+- `PATCH .../<type>/<id>?replace=<sublist>` updates a record the same way; other fields merge.
+- An item transaction (salesOrder, invoice, creditMemo, cashRefund) without an item line is
+  refused, on create and when an update would leave it with none: "You must enter at least one
+  line item for this transaction."
 - Transactions with an `item` sublist get subtotal (sum of line amounts) and total (subtotal
   plus taxTotal when given).
 - `GET .../<type>?limit=&offset=` lists {links, count, hasMore, items: [{links, id}], offset,
@@ -33,6 +37,8 @@ from integration_hub.erp.netsuite_auth import TokenCredentials, parse_authorizat
 
 PREFIX = "/services/rest/record/v1/"
 ITEM_RECORDS = ("inventoryItem", "nonInventorySaleItem", "serviceSaleItem")
+# Transactions NetSuite keeps only with at least one line in their item sublist.
+ITEM_TRANSACTIONS = ("salesOrder", "invoice", "creditMemo", "cashRefund")
 CUSTOMER_FIELDS = ("entity", "customer", "parent", "company")
 # Items every hub account is set up with (the invoice's service and tax lines, the refund line).
 CONFIGURED_ITEMS = ("hub-service", "hub-sales-tax", "hub-refund")
@@ -67,6 +73,35 @@ def _totalled(record: dict) -> dict:
         record["total"] = round(record["subtotal"] + float(record.get("taxTotal") or 0), 2)
         record.setdefault("status", {"id": "open", "refName": "Open"})
     return record
+
+
+def _numbered(record: dict) -> dict:
+    """`record` with the lines of each sublist numbered 1, 2, ... by `line`, as NetSuite numbers them."""
+    return {name: {**value, "items": [{**line, "line": n} for n, line in enumerate(value["items"], 1)]}
+            if isinstance(value, dict) and isinstance(value.get("items"), list) else value
+            for name, value in record.items()}
+
+
+def _sublists(existing: dict, stored: dict, replace: str) -> dict:
+    """`existing` updated by `stored`: a sublist named in `replace` becomes exactly the lines sent,
+    another one gets the lines sent added to its own; other fields are overwritten."""
+    merged = dict(existing)
+    for name, value in stored.items():
+        if name in replace.split(",") and isinstance(value, dict) and "items" in value:
+            merged[name] = _numbered({name: value})[name]
+        elif isinstance(value, dict) and "items" in value and isinstance(existing.get(name), dict):
+            merged[name] = _numbered({name: {**value, "items": [*existing[name].get("items", []),
+                                                                *value["items"]]}})[name]
+        else:
+            merged[name] = value
+    return merged
+
+
+def _lineless(record: str, fields: dict) -> str | None:
+    """NetSuite's refusal of an item transaction left without an item line."""
+    if record in ITEM_TRANSACTIONS and not (fields.get("item") or {}).get("items"):
+        return "You must enter at least one line item for this transaction."
+    return None
 
 
 def _error(status: int, code: str, detail: str) -> Reply:
@@ -153,7 +188,7 @@ class NetSuiteFake:
             return _error(404, "NONEXISTENT_ID", f"Record type or path {request.path} does not exist.")
         record, _, key = request.path[len(PREFIX):].partition("/")
         if request.method == "PUT" and key.startswith("eid:"):
-            return self._upsert(record, unquote(key[4:]), request.json() or {})
+            return self._upsert(record, unquote(key[4:]), request.json() or {}, request.param("replace") or "")
         if request.method == "PATCH" and key in self.records.get(record, {}):
             return self._patch(record, key, request.json() or {}, request.param("replace") or "")
         if request.method == "GET" and not key:
@@ -192,9 +227,13 @@ class NetSuiteFake:
             return [v for v, _ in resolved], problem
         return value, None
 
-    def _upsert(self, record: str, external_id: str, body: dict) -> Reply:
+    def _upsert(self, record: str, external_id: str, body: dict, replace: str) -> Reply:
         problem = self.reject(record, body) if self.reject else None
         stored, reference_problem = self._resolve(body, "")
+        if not (problem or reference_problem):
+            with self._lock:
+                existing = self.by_external_id(record, external_id)
+            problem = _lineless(record, stored if existing is None else _sublists(existing, stored, replace))
         problem = problem or reference_problem
         if problem:
             return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
@@ -202,28 +241,23 @@ class NetSuiteFake:
         with self._lock:
             existing = self.by_external_id(record, external_id)
             internal_id = existing["id"] if existing else str(next(self._ids))
-            merged = {**(existing or {"dateCreated": now}), **stored, "externalId": external_id, "id": internal_id,
-                      "lastModifiedDate": now}
+            merged = {**(existing or {"dateCreated": now}), **(_sublists(existing, stored, replace) if existing else
+                                                               _numbered(stored)),
+                      "externalId": external_id, "id": internal_id, "lastModifiedDate": now}
             self.records.setdefault(record, {})[internal_id] = _totalled(merged)
         return Reply(204, b"", {"Location": f"{self.base_url}{PREFIX}{record}/{internal_id}"})
 
     def _patch(self, record: str, internal_id: str, body: dict, replace: str) -> Reply:
         problem = self.reject(record, body) if self.reject else None
         stored, reference_problem = self._resolve(body, "")
+        if not (problem or reference_problem):
+            with self._lock:
+                problem = _lineless(record, _sublists(self.records[record][internal_id], stored, replace))
         problem = problem or reference_problem
         if problem:
             return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
         with self._lock:
-            existing = self.records[record][internal_id]
-            merged = dict(existing)
-            for name, value in stored.items():
-                if name in replace.split(",") and isinstance(value, dict) and "items" in value:
-                    merged[name] = {**value, "items": [{**line, "line": n} for n, line in
-                                                       enumerate(value["items"], 1)]}
-                elif isinstance(value, dict) and "items" in value and isinstance(existing.get(name), dict):
-                    merged[name] = {**value, "items": [*existing[name].get("items", []), *value["items"]]}
-                else:
-                    merged[name] = value
+            merged = _sublists(self.records[record][internal_id], stored, replace)
             merged["lastModifiedDate"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             self.records[record][internal_id] = _totalled(merged)
         return Reply(204)
