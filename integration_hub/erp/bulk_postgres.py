@@ -135,14 +135,16 @@ class PostgresBulk:
             sa.cast(sa.extract("epoch", table.c[n]) * 1_000_000, sa.BigInteger).label(n) if n in stamps else table.c[n]
             for n in names
         ]
-        types = {n: pa.string() if t == pa.string() else pa.int64() for n, t in _arrow_types(spec, names).items()}
+        # Timestamps arrive as epoch microseconds; text and decimal numbers (a fractional quantity) keep their types.
+        types = {n: t if t in (pa.string(), pa.float64()) else pa.int64() for n, t in _arrow_types(spec, names).items()}
         buffer = io.BytesIO()
         with self._transaction() as cur:
             staged = self._stage_ids(cur, ids) if ids is not None else None
             query = bulk.sql(bulk.read(table, exprs, staged), self.dialect, literal=True)
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", buffer)
         if not buffer.getbuffer().nbytes:
-            return pd.DataFrame({n: pd.Series(dtype="Int64" if t == pa.int64() else object) for n, t in types.items()})
+            return pd.DataFrame({n: pd.Series(dtype={pa.int64(): "Int64", pa.float64(): "float64"}.get(t, object))
+                                 for n, t in types.items()})
         buffer.seek(0)
         parsed = pacsv.read_csv(
             buffer,

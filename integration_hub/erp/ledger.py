@@ -5,7 +5,8 @@ accepted rows to the backend's set-based merge (bulk_sqlite / bulk_postgres); ve
 come from comparing each record with what the ledger already holds, so loading the
 same batch twice reports every record unchanged and writes nothing. The comparison covers
 the stored content, not only its fingerprint: a row edited in the ledger outside the hub
-is rewritten to the hub's value, "updated" with a repair message (ledger_tamper).
+is rewritten to the hub's value, "updated" with a repair message (ledger_tamper). Lines (an
+order's) keep their own table; a batch of lines replaces the lines of the documents it names.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from integration_hub.erp.base import OUTCOME_COLUMNS, ErpTarget, LoadOutcome
 from integration_hub.erp.bulk_postgres import PostgresBulk
 from integration_hub.erp.bulk_sqlite import SqliteBulk
 from integration_hub.erp.ledger_rules import prepare
-from integration_hub.erp.ledger_schema import METADATA, add_missing_columns, to_canonical
+from integration_hub.erp.ledger_schema import METADATA, TABLES, add_missing_columns, to_canonical
 from integration_hub.erp.ledger_tamper import repair_message
 
 
@@ -76,7 +77,31 @@ class SqlLedger(ErpTarget):
             if len(repaired):
                 verdicts.iloc[accepted.index[repaired["pos"].to_numpy()], 2] = [
                     repair_message(columns) for columns in repaired["edited"]]
+        if spec.parent:
+            self._drop_lines_not_carried(spec, records)
         return verdicts.loc[:, list(OUTCOME_COLUMNS)]
+
+    def _drop_lines_not_carried(self, spec, records: pd.DataFrame) -> int:
+        """Delete the stored lines of the batch's parents that the batch no longer carries.
+
+        A batch carries every line of the documents it names (sources send an order's lines
+        together), so a line missing from it was removed at the source (or held back by the hub
+        this run, and loads again once it passes); the ledger holds current lines, not their
+        history (the audit trail and lineage keep that), as the REST targets' sublists do. A line
+        the batch carries but the ledger rejects keeps its stored version, as any rejected update does."""
+        table = TABLES[spec.name]
+        parents = set(records[spec.parent].dropna().astype(str))
+        if not parents:
+            return 0
+        with self.engine.connect() as conn:
+            stored = pd.DataFrame(conn.execute(sa.select(table.c.external_id, table.c[spec.parent])).fetchall(),
+                                  columns=["external_id", "parent"])
+        gone = stored.loc[stored["parent"].isin(parents) & ~stored["external_id"].isin(
+            set(records["external_id"].dropna().astype(str))), "external_id"].tolist()
+        with self.engine.begin() as conn:
+            for start in range(0, len(gone), 5000):
+                conn.execute(table.delete().where(table.c.external_id.in_(gone[start:start + 5000])))
+        return len(gone)
 
     def read_back(self, entity: str, external_ids=None) -> pd.DataFrame:
         """Canonical columns (int64 money, datetime64[ns, UTC]) plus mapping_version, run_id, loaded_at."""

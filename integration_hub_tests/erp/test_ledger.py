@@ -140,3 +140,21 @@ def test_a_ledger_made_before_a_column_was_declared_gains_it(tmp_path):
     with SqlLedger(url) as ledger:
         back = ledger.read_back("customer")
         assert len(back) == len(customers()) and back["parent_external_id"].isna().all()
+
+
+def test_a_line_removed_from_its_order_no_longer_reads_back(ledger):
+    from integration_hub_tests.erp import orders_batch
+
+    lines = orders_batch.lines()
+    _load(ledger, "sales_order_line", lines)
+    kept = lines[lines["external_id"] != "shop:SO-1001/L2"]
+    out = _load(ledger, "sales_order_line", kept, run_id="run-2")
+    assert out["outcome"].tolist() == ["unchanged"] * 3
+    assert ledger.read_back("sales_order_line")["external_id"].tolist() == [
+        "shop:SO-1001/L1", "shop:SO-1001/L3", "shop:SO-1002/L1"]
+    # A batch naming only SO-1002 leaves SO-1001's lines alone; a line the ledger refuses keeps its stored version.
+    refused = lines[lines["order_external_id"] == "shop:SO-1002"].assign(currency="usd")
+    assert _load(ledger, "sales_order_line", refused, run_id="run-3")["outcome"].tolist() == ["rejected"]
+    back = ledger.read_back("sales_order_line")
+    assert back["external_id"].tolist() == ["shop:SO-1001/L1", "shop:SO-1001/L3", "shop:SO-1002/L1"]
+    assert back["currency"].tolist() == ["USD"] * 3
