@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from integration_hub.connectors.exports import ROW, ExportFileError, UnreadableExport, read_export, stamp
+from integration_hub.connectors.exports import (ROW, ExportFileError, ExportRead, UnreadableExport, read_export,
+                                                 stamp)
 from integration_hub.connectors.extractors import Extraction, refused_file
 from integration_hub.connectors.vendor_exports import shopify_orders
 from integration_hub.connectors.vendor_exports.files import find_file, find_matching, header_of
@@ -67,11 +68,11 @@ def customers(rows: pd.DataFrame) -> pd.DataFrame:
     newer = NEW_CUSTOMERS in rows
     ids = unguard(_raw(rows, NEW_CUSTOMERS).str.strip()) if newer else email_key(email)
     address = {field: _raw(rows, f"Default Address {old}", old) for field, old in _ADDRESS.items()}
+    address["zip"] = unguard(address["zip"])
     phone = unguard(_raw(rows, "Phone"))
     phone = phone.where(phone.str.strip() != "", unguard(_raw(rows, "Default Address Phone")))
     return pd.DataFrame({"id": ids, "firstName": _raw(rows, "First Name"), "lastName": _raw(rows, "Last Name"),
-                         "email": email, "phone": phone, **address, "zip": unguard(address["zip"]),
-                         "createdAt": "", "updatedAt": "", ROW: rows[ROW]})
+                         "email": email, "phone": phone, **address, "createdAt": "", "updatedAt": "", ROW: rows[ROW]})
 
 
 def variants(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -91,15 +92,19 @@ def variants(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
         ROW: rows[ROW]})
 
 
-def _read(path: Path, kind: str, id_column: str):
-    """The export as read, or the refusal of a file that is not this layout or not CSV at all."""
+def _read(path: Path, kind: str, id_column: str) -> ExportRead:
+    """The export as read; UnreadableExport for a file that is not this layout or not CSV at all."""
     missing = [c for c in LAYOUTS[kind] if c not in header_of(path)]
     if missing:
-        return "file.header", f"not a Shopify {kind} file: it has no column {', '.join(missing)}"
-    try:
-        return read_export(path, id_column=id_column)
-    except UnreadableExport as exc:
-        return exc.rule, str(exc)
+        raise UnreadableExport(path, "file.header", f"not a Shopify {kind} file: it has no column {', '.join(missing)}")
+    return read_export(path, id_column=id_column)
+
+
+def _id_column(kind: str, path: Path) -> str:
+    """The column that names a rejected row in the quarantine."""
+    if kind == CUSTOMERS:
+        return NEW_CUSTOMERS if NEW_CUSTOMERS in header_of(path) else "Email"
+    return {PRODUCTS: "Variant SKU", ORDERS: "Id"}[kind]
 
 
 def _customer_ids(folder: Path) -> dict[str, str]:
@@ -108,9 +113,10 @@ def _customer_ids(folder: Path) -> dict[str, str]:
     path = export_file(folder, CUSTOMERS)
     if path is None or NEW_CUSTOMERS not in header_of(path):
         return {}
-    read = _read(path, CUSTOMERS, NEW_CUSTOMERS)
-    if isinstance(read, tuple):
-        return {}
+    try:
+        read = _read(path, CUSTOMERS, NEW_CUSTOMERS)
+    except UnreadableExport:
+        return {}                         # refused when the customers entity reads it
     keyed = pd.DataFrame({"key": email_key(read.frame["Email"]), "id": unguard(_raw(read.frame, NEW_CUSTOMERS))})
     keyed = keyed[(keyed["key"] != "") & (keyed["id"].str.strip() != "")]
     return dict(zip(keyed["key"], keyed["id"].str.strip()))
@@ -118,8 +124,11 @@ def _customer_ids(folder: Path) -> dict[str, str]:
 
 def _store_currency(folder: Path) -> str:
     path = export_file(folder, ORDERS)
-    read = _read(path, ORDERS, "Id") if path else None
-    if read is None or isinstance(read, tuple):
+    if path is None:
+        return ""
+    try:
+        read = _read(path, ORDERS, "Id")
+    except UnreadableExport:
         return ""
     currencies = set(read.frame["Currency"].fillna("").astype(str).str.strip()) - {""}
     return currencies.pop() if len(currencies) == 1 else ""
@@ -135,9 +144,10 @@ def extract(folder: Path, entity: EntityDeclaration) -> Extraction | None:
     declared = [c.column for c in entity.columns]
     if entity.name == "refunds":
         return Extraction(stamp(pd.DataFrame(columns=declared, dtype=object), origin=str(path)), origin=str(path))
-    read = _read(path, kind, {CUSTOMERS: "Email", PRODUCTS: "Variant SKU", ORDERS: "Id"}[kind])
-    if isinstance(read, tuple):
-        return refused_file(path, entity, *read)
+    try:
+        read = _read(path, kind, _id_column(kind, path))
+    except UnreadableExport as exc:
+        return refused_file(path, entity, exc.rule, str(exc))
     rejects = read.rejects
     if kind == CUSTOMERS:
         frame = customers(read.frame)
