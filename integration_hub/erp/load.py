@@ -9,7 +9,8 @@ erp/load_golden.py, which shares the evidence steps here. A load:
 2. holds back records that name a record the ERP does not hold (`<column>.exists_in_erp`) or
    break a rule spanning records (a refund above its charge), parents before children when an
    entity refers to itself (a customer's parent account);
-3. upserts the rest, quarantines every reject with its rule, records lineage per record written;
+3. upserts the rest (a document with its lines, for an ERP that creates them together), quarantines
+   every reject with its rule, records lineage per record written;
 4. commits its evidence as one (lineage, the audit entry, the load journal) and only then
    moves each incremental cursor past what is safely in the ERP.
 """
@@ -30,6 +31,7 @@ from integration_hub.canonical import registry
 from integration_hub.connectors.cursors import cursor_values
 from integration_hub.erp.base import ErpTarget
 from integration_hub.erp.ledger_tamper import record_repairs
+from integration_hub.erp.load_lines import lines_for
 from integration_hub.erp.references import FIXABLE_RULES, in_hierarchy_order, reference_rejects, to_masters
 from integration_hub.gates.business_rules import LIMITS, PARENTAGE, business_rule_rejects, limit_rejects
 from integration_hub.mapping.systems import EntityDeclaration
@@ -111,9 +113,15 @@ class LoadEvidence:
         self.recovered = 0
         self.started = time.perf_counter()
 
-    def upsert(self, records: pd.DataFrame, mapping_version: str) -> pd.DataFrame:
-        outcome = self.run.target.upsert(self.canonical, records[list(self.declared.all_columns)],
-                                         run_id=self.run.run_id, mapping_version=mapping_version)
+    def upsert(self, records: pd.DataFrame, mapping_version: str, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+        """`lines`: for an entity that declares lines, the lines its documents may be created with."""
+        columns = list(self.declared.all_columns)
+        if self.declared.lines:
+            outcome = self.run.target.upsert_with_lines(self.canonical, records[columns], lines,
+                                                        run_id=self.run.run_id, mapping_version=mapping_version)
+        else:
+            outcome = self.run.target.upsert(self.canonical, records[columns], run_id=self.run.run_id,
+                                             mapping_version=mapping_version)
         record_repairs(self.trail, self.run.actor, self.canonical, outcome, run_id=self.run.run_id)
         return outcome
 
@@ -203,10 +211,13 @@ class LoadEvidence:
 
 
 def load_entity(canonical: str, batches: list[SourceBatch], run: LoadRun, *,
-                master_keys: pd.Series | None = None) -> LoadResult:
+                master_keys: pd.Series | None = None, lines: list[pd.DataFrame] | None = None) -> LoadResult:
     """Load every source's `canonical` records; `master_keys` (source external id -> master external
-    id) re-keys references to mastered entities when master data is on."""
+    id) re-keys references to mastered entities when master data is on. `lines`: for an entity that
+    declares lines (a sales order), the line feeds' mapped records, so that a document can be
+    created with its lines; the line entity's own load still loads and accounts for them."""
     declared = registry.get(canonical)
+    carried = lines_for(canonical, lines or [], run.target, master_keys, MASTERED)
     frames = {b.name: b.records for b in batches}
     if master_keys is not None:
         mastered = [c for c, e in declared.references.items() if e in MASTERED]
@@ -226,7 +237,7 @@ def load_entity(canonical: str, batches: list[SourceBatch], run: LoadRun, *,
         sendable = frame[reasons == ""]
         if declared.self_reference:
             sendable = in_hierarchy_order(sendable, declared.self_reference)
-        outcome = evidence.upsert(sendable, batch.entity.mapping.version_tag)
+        outcome = evidence.upsert(sendable, batch.entity.mapping.version_tag, carried)
         sent = SentBatch(batch, frame, sendable, outcome, frame[reasons != ""], reasons, outcome)
         lineage = evidence.lineage_for(sent)
         if master_keys is not None and len(lineage):

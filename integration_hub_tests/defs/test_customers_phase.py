@@ -102,3 +102,24 @@ def _crosswalk() -> dict[str, str]:
 
     cw = load_crosswalk(settings().hub_db_url)
     return dict(zip(cw["source_external_id"], cw["master_external_id"]))
+
+
+def test_a_line_removed_from_the_export_leaves_its_order_on_the_next_run(phase2, company, instance):
+    import csv
+
+    assert run_phase(instance, "cash_phase").success
+    assert run_phase(instance, "customers_phase").success
+    items = company / "crm" / "order_items.csv"
+    with items.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with items.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["Id"] != "802B")
+    result = run_phase(instance, "customers_phase")
+    failed = sorted(k for k, passed in checks_by_name(result).items() if not passed)
+    assert result.success and failed == [], failed
+    with _ledger() as ledger:
+        lines = ledger.read_back("sales_order_line")
+    mine = lines[lines["order_external_id"] == phase2["sf_order"]]
+    assert mine["external_id"].tolist() == ["crm:802A"]

@@ -20,8 +20,10 @@ EXPECTED_LOADS = {
     "erp/bank_transactions/loaded": {"bank/transactions/mapped"},
     "erp/items/loaded": {"crm/products/mapped", "shop/variants/mapped", "master/items", "master/item_crosswalk",
                          "crm/products/extracted", "shop/variants/extracted"},
+    # The orders' lines too: a sales order is created with its lines (NetSuite refuses one without).
     "erp/sales_orders/loaded": {"crm/orders/mapped", "shop/orders/mapped", "erp/customers/loaded",
-                                "master/customer_crosswalk", "crm/orders/extracted", "shop/orders/extracted"},
+                                "master/customer_crosswalk", "crm/orders/extracted", "shop/orders/extracted",
+                                "crm/order_items/mapped", "shop/order_lines/mapped"},
     "erp/sales_order_lines/loaded": {"crm/order_items/mapped", "shop/order_lines/mapped", "erp/sales_orders/loaded",
                                      "erp/items/loaded", "master/item_crosswalk", "crm/order_items/extracted"},
     "erp/order_refunds/loaded": {"shop/refunds/mapped", "erp/sales_orders/loaded", "shop/refunds/extracted"},

@@ -54,14 +54,20 @@ def _batch(context, store, feed: Feed, records: pd.DataFrame, extracted: pd.Data
                        merges=evidence.merges(context, store, feed.entity))
 
 
+def _lines_input(feed: Feed) -> str:
+    return f"lines__{feed.input_name}"
+
+
 def build_loaded_defs(canonical: str, feeds: list[Feed], *, masters: tuple[str, ...] = (),
-                      phases: dict[str, Phase] | None = None) -> list:
+                      phases: dict[str, Phase] | None = None, line_feeds: list[Feed] | None = None) -> list:
     """`masters`: entities resolved into golden records (customers, items); such an entity loads its
-    golden records, and what refers to one is re-keyed to the masters."""
+    golden records, and what refers to one is re-keyed to the masters. `line_feeds`: the feeds of
+    the entity's lines (a sales order's), whose mapped records its documents are created with."""
     declared = registry.get(canonical)
     key = loaded_key(canonical)
     deps = [loaded_key(r) for r in declared.depends_on]
     ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    ins.update({_lines_input(f): dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in line_feeds or []})
     # Incremental feeds: the cursor may only pass records that are safely in the ERP.
     ins.update({_extracted_input(f): dg.AssetIn(key=asset_key(f.entity, "extracted")) for f in feeds if f.entity.cursor})
     golden_records = canonical in masters
@@ -78,6 +84,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, masters: tuple[str, 
     def loaded(context: dg.AssetExecutionContext, erp: ErpResource, hub: HubStoreResource, **inputs):
         golden = inputs.pop("golden", None)
         crosswalks = [inputs.pop(name) for name in [n for n in inputs if n.startswith("crosswalk__")]]
+        lines = [inputs.pop(_lines_input(f)) for f in line_feeds or []]
         store = hub.store()
         run = LoadRun(run_id=context.run.run_id, actor=evidence.actor(context), target=erp.target(), store=store,
                       log=context.log)
@@ -90,7 +97,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, masters: tuple[str, 
         if golden is not None:
             result = load_golden(canonical, batches, run, golden, current, persisted)
         else:
-            result = load_entity(canonical, batches, run, master_keys=persisted)
+            result = load_entity(canonical, batches, run, master_keys=persisted, lines=lines)
         return dg.MaterializeResult(value=result.read_back, metadata=_metadata(canonical, entities, result))
 
     return [loaded, *[_conservation_check(loaded, canonical, f, golden_records) for f in feeds],
@@ -239,6 +246,6 @@ def _golive_check(loaded_def: dg.AssetsDefinition, canonical: str, feed: Feed, m
 def build_erp_defs(feeds_by_entity: dict[str, list[Feed]], *, masters: tuple[str, ...] = (),
                    phases: dict[str, Phase] | None = None) -> list:
     """`masters`: entities that resolve into golden records before loading (master/<entity>)."""
-    return [d for canonical in registry.all_entities() if feeds_by_entity.get(canonical)
-            for d in build_loaded_defs(canonical, feeds_by_entity[canonical],
-                                       masters=masters, phases=phases)]
+    return [d for canonical, declared in registry.all_entities().items() if feeds_by_entity.get(canonical)
+            for d in build_loaded_defs(canonical, feeds_by_entity[canonical], masters=masters, phases=phases,
+                                       line_feeds=feeds_by_entity.get(declared.lines) if declared.lines else None)]
