@@ -175,8 +175,8 @@ class AcumaticaTarget(RestTarget):
             response = self._call("GET", f"{self.endpoint}/{spec.record}",
                                   params={**params, "$top": self.page_size, "$skip": skip})
             if response.status_code != 200:
-                raise requests.RequestException(f"looking up {spec.record} {lookup.key}={flatten(document)[lookup.key]}: "
-                                                f"{error_message(response)}")
+                key = flatten(document)[lookup.key]
+                raise requests.RequestException(f"looking up {spec.record} {lookup.key}={key}: {error_message(response)}")
             page = _json_list(response, f"{spec.record} look-up")
             found = next((record for record in page if lookup.matches(record, document)), None)
             if found is not None or len(page) < self.page_size:
