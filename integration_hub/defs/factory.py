@@ -13,8 +13,9 @@ from integration_hub.connectors.extractors import (Extraction, extract_export, e
 from integration_hub.defs.metadata import guarded, latest_materialization, preview, table_schema
 from integration_hub.connectors.exports import EXTRACTED_AT, ORIGIN
 from integration_hub.defs.statement_checks import complete_statements_check, record_incomplete_statements
-from integration_hub.defs.resources import (BillingApiResource, HubStoreResource, SalesforceResource,
-                                            SecurityResource, ShopifyResource, SourcesResource, StripeResource)
+from integration_hub.defs.resources import (VENDOR_CONNECTORS, BillingApiResource, HubStoreResource,
+                                            SalesforceResource, SecurityResource, ShopifyResource, SourcesResource,
+                                            StripeResource, VendorApiResource)
 from integration_hub.gates.budget import within_budget
 from integration_hub.gates.quarantine import combine_rejects, quarantine_records, rule_summary
 from integration_hub.gates.validation import validate_rows
@@ -23,6 +24,7 @@ from integration_hub.mapping.engine import apply_spec
 from integration_hub.mapping.systems import EntityDeclaration, SystemDeclaration
 from integration_hub.security.protect import (FREE_TEXT_FLAGS, check_sensitive_declaration, conceal,
                                               protect_frame)
+from integration_hub.security.fields import mask_last4
 from integration_hub.security.redact import redact_text
 from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
 
@@ -43,9 +45,9 @@ def asset_key(entity: EntityDeclaration, stage: str) -> dg.AssetKey:
 
 
 # Extractors with a live API; each is in export-file mode until its resource's variables are set.
-LIVE_EXTRACTORS = ("stripe", "billing", "salesforce", "shopify")
+LIVE_EXTRACTORS = ("stripe", "billing", "salesforce", "shopify", *VENDOR_CONNECTORS)
 # Vendors whose documented request limit is shared by every run: one budget in the hub store.
-BUDGETED = ("salesforce", "shopify")
+BUDGETED = ("salesforce", "shopify", *VENDOR_CONNECTORS)
 
 
 def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: ExtractConfig,
@@ -69,9 +71,19 @@ def _extract(system: SystemDeclaration, entity: EntityDeclaration, config: Extra
     return extract_export(sources.source_path(), entity)
 
 
+def _with_masks(entity: EntityDeclaration, frame: pd.DataFrame) -> pd.DataFrame:
+    """A declared `<column>_mask` of a sensitive column the source does not send (BambooHR's ssn) is
+    derived from the plaintext before it is encrypted: the last four characters, all canonical carries."""
+    declared = {c.column for c in entity.columns}
+    masks = {f"{c}_mask": frame[c].map(mask_last4) for c in entity.sensitive
+             if f"{c}_mask" in declared and f"{c}_mask" not in frame and c in frame}
+    return frame.assign(**masks) if masks else frame
+
+
 def _protect(context, store, security: SecurityResource, entity: EntityDeclaration, frame: pd.DataFrame):
     """Encrypt the declared sensitive columns and mask card, account and SSN numbers and secrets in free
     text before the frame is first stored; each record that held one is flagged in the hub store."""
+    frame = _with_masks(entity, frame)
     protected = protect_frame(frame, system=entity.system, entity=entity.name, sensitive=entity.sensitive,
                               keyring=security.keyring() if entity.sensitive else None,
                               skip=(entity.source_id, ROW, ORIGIN, EXTRACTED_AT))
@@ -125,12 +137,15 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     @guarded
     def extracted(context: dg.AssetExecutionContext, config: ExtractConfig, sources: SourcesResource,
                   hub: HubStoreResource, stripe: StripeResource, billing_api: BillingApiResource,
-                  salesforce: SalesforceResource, shopify: ShopifyResource, security: SecurityResource):
+                  salesforce: SalesforceResource, shopify: ShopifyResource, shipbob: VendorApiResource,
+                  easypost: VendorApiResource, coupa: VendorApiResource, bamboohr: VendorApiResource,
+                  security: SecurityResource):
         store = hub.store()
         started = time.perf_counter()
         previous = store.get_cursor(system.name, entity.name) if entity.cursor else None
         call_log = hub.call_log(context.run.run_id) if system.extractor in LIVE_EXTRACTORS else None
-        live_sources = {"stripe": stripe, "billing": billing_api, "salesforce": salesforce, "shopify": shopify}
+        live_sources = {"stripe": stripe, "billing": billing_api, "salesforce": salesforce, "shopify": shopify,
+                        "shipbob": shipbob, "easypost": easypost, "coupa": coupa, "bamboohr": bamboohr}
         try:
             extraction = _extract(system, entity, config, sources, previous, live_sources, store, call_log)
         finally:

@@ -4,6 +4,7 @@ Secrets are read from the environment when a run starts, never at import time an
 from run config, so they cannot end up in Dagster's storage.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def default_resources() -> dict:
         "billing_api": BillingApiResource(),
         "salesforce": SalesforceResource(),
         "shopify": ShopifyResource(),
+        **{name: VendorApiResource(connector=name) for name in VENDOR_CONNECTORS},
         "security": SecurityResource(),
     }
 
@@ -178,3 +180,28 @@ class ShopifyResource(dg.ConfigurableResource):
         return ShopifyClient(url, token,
                              api_version=os.environ.get(self.api_version_env) or API_VERSION,
                              session=build_session(system="shopify", call_log=call_log, budget=budget))
+
+
+# Connector module -> its variables (module attribute names) that switch it to live mode. A connector
+# module holds `client_from_env`, which reads the rest and refuses half a setup by name.
+VENDOR_CONNECTORS = {
+    "shipbob": ("ENV_TOKEN",),
+    "easypost": ("ENV_API_KEY",),
+    "coupa": ("ENV_URL", "ENV_CLIENT_ID", "ENV_SECRET"),
+    "bamboohr": ("ENV_API_KEY", "ENV_COMPANY", "ENV_BASE_URL"),
+}
+
+
+class VendorApiResource(dg.ConfigurableResource):
+    """A vendor REST connector (`connector`: a VENDOR_CONNECTORS module) in live mode when any of its
+    credential variables is set (IH_SHIPBOB_TOKEN, IH_EASYPOST_API_KEY, IH_COUPA_*, IH_BAMBOOHR_*);
+    export files otherwise."""
+
+    connector: str
+
+    def client(self, call_log=None, budget=None):
+        """A client whose every request goes to `call_log` (an ApiCallLog) and draws on `budget` (a RequestBudget)."""
+        module = importlib.import_module(f"integration_hub.connectors.{self.connector}")
+        if not any(os.environ.get(getattr(module, name)) for name in VENDOR_CONNECTORS[self.connector]):
+            return None
+        return module.client_from_env(call_log=call_log, budget=budget)

@@ -38,7 +38,9 @@ EXPECTED_LOADS = {
 SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers", "invoices", "credit_notes"],
            "bank": ["transactions"],
            "crm": ["accounts", "contacts", "opportunities", "products", "orders", "order_items"],
-           "shop": ["customers", "variants", "orders", "order_lines", "refunds"]}
+           "shop": ["customers", "variants", "orders", "order_lines", "refunds"],
+           # planned phases: through the mapped gate, no ERP load yet
+           "warehouse": ["inventory_levels", "shipments", "shipment_lines"]}
 
 
 def test_definitions_load():
@@ -86,4 +88,8 @@ def test_phase_jobs_follow_the_phase_declaration():
     assert {"crm__accounts__mapped", "shop__orders__mapped", "erp__sales_orders__loaded", "erp__customers__loaded",
             "master_items"} <= customers
     assert "erp__payments__loaded" not in customers and "stripe__charges__extracted" not in customers
-    assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly"}
+    operations = set(defs.resolve_job_def("operations_phase").graph.node_dict)
+    assert "warehouse__shipments__mapped" in operations
+    assert not {s for s in operations if s.startswith(("erp__", "master_", "reports__"))}   # planned: no ERP load
+    assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly",
+                                                "operations_phase_nightly"}

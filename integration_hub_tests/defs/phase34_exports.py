@@ -1,0 +1,70 @@
+"""Small hand-written exports of the phase 3 and 4 systems, in the columns their live connectors return.
+
+Each record's fate is known: the warehouse ships shop order 1 (ShipBob's order `reference_id` is
+the Shopify order id), and among many good records holds one line of quantity 0 and one negative
+stock level, each breaking its rule (one bad record in FILLER + 1 stays within the 2% error budget).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from integration_hub_tests.defs.phase2_exports import _write
+
+TS = "2026-02-01T10:00:00Z"
+FILLER = 60
+SHOP_ORDER = "shop:gid://shopify/Order/1"     # what the shop names its order 1 (defs/shop/orders.mapping.yaml)
+VENDOR_VARIABLES = ("IH_SHIPBOB_TOKEN", "IH_SHIPBOB_BASE_URL", "IH_EASYPOST_API_KEY", "IH_EASYPOST_BASE_URL",
+                    "IH_COUPA_INSTANCE_URL", "IH_COUPA_CLIENT_ID", "IH_COUPA_CLIENT_SECRET", "IH_BAMBOOHR_API_KEY",
+                    "IH_BAMBOOHR_COMPANY", "IH_BAMBOOHR_BASE_URL")
+
+
+@pytest.fixture
+def sources(hub_env, monkeypatch):
+    """An empty sample folder, export mode for every vendor."""
+    for name in VENDOR_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    folder = hub_env / "sample"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def mapped(result, system: str, entity: str):
+    return result.output_for_node(f"{system}__{entity}__mapped").set_index("external_id")
+
+
+def quarantined(entity: str):
+    from integration_hub.audit.store import HubStore
+    from integration_hub.config import settings
+
+    records = HubStore(settings().hub_db_url).quarantined()
+    return records[records["entity"] == entity]
+
+
+def write_warehouse(sources: Path) -> dict:
+    folder = sources / "warehouse"
+    level = {"inventory_id": "1001", "name": "Widget", "committed_quantity": "5", "awaiting_quantity": "0",
+             "internal_transfer_quantity": "0"}
+    _write(folder / "inventory_levels.csv", [
+        {"id": "1001@228", "sku": "ab 1001", "location_id": "228", "location_name": "Moreno Valley (CA)",
+         "on_hand_quantity": "90", "fulfillable_quantity": "85", **level},
+        {"id": "1001@101", "sku": "ab 1001", "location_id": "101", "location_name": "Cicero (IL)",
+         "on_hand_quantity": "-3", "fulfillable_quantity": "0", **level},        # negative stock: refused
+        *({"id": f"{n}@228", "sku": f"FILL-{n}", "location_id": "228", "location_name": "Moreno Valley (CA)",
+           "on_hand_quantity": "1", "fulfillable_quantity": "1", **level, "inventory_id": str(n)}
+          for n in range(FILLER))])
+    _write(folder / "shipments.csv", [{
+        "id": "90001", "order_id": "5001", "order_number": "#1001", "order_reference_id": "1", "status": "Completed",
+        "location_id": "228", "location_name": "Moreno Valley (CA)", "carrier": "USPS",
+        "tracking_number": "9400100000000000000001", "invoice_amount": "7.77", "invoice_currency_code": "USD",
+        "created_date": TS, "actual_fulfillment_date": TS, "last_update_at": TS}])
+    line = {"shipment_id": "90001", "order_id": "5001", "product_id": "77", "reference_id": "77", "name": "Widget",
+            "last_update_at": TS}
+    _write(folder / "shipment_lines.csv", [
+        {"id": "90001-77-1001", "sku": "ab 1001", "inventory_id": "1001", "quantity": "2", **line},
+        {"id": "90001-77-1002", "sku": "CD-2001", "inventory_id": "1002", "quantity": "0", **line},   # nothing shipped
+        *({**line, "id": f"90002-{n}-{n}", "shipment_id": "90002", "sku": f"FILL-{n}", "inventory_id": str(n),
+           "quantity": "1"} for n in range(FILLER))])
+    return {"order": SHOP_ORDER, "fulfilment": "warehouse:90001", "bad_line": "90001-77-1002",
+            "bad_level": "1001@101"}

@@ -1,0 +1,33 @@
+"""Phase 3 (operations) on export files: warehouse, procurement and shipping through the mapped gate.
+
+The phase is planned: its job maps and gates, and loads nothing into the ERP.
+"""
+from __future__ import annotations
+
+from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+from integration_hub_tests.defs.phase34_exports import mapped, quarantined, sources, write_warehouse  # noqa: F401
+
+def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(sources, instance):
+    ids = write_warehouse(sources)
+    result = run_phase(instance, "operations_phase")
+    assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
+    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "erp"]
+
+    fulfilment = mapped(result, "warehouse", "shipments").loc[ids["fulfilment"]]
+    assert fulfilment["order_external_id"] == ids["order"]
+    assert (fulfilment["status"], fulfilment["carrier"], fulfilment["location"]) == \
+        ("completed", "USPS", "Moreno Valley (CA)")
+    lines = mapped(result, "warehouse", "shipment_lines")
+    assert "warehouse:90001-77-1002" not in lines.index
+    assert lines.loc["warehouse:90001-77-1001", ["fulfilment_external_id", "item_external_id", "quantity"]].tolist() \
+        == [ids["fulfilment"], "sku:AB-1001", 2.0]
+    stock = mapped(result, "warehouse", "inventory_levels")
+    assert "warehouse:1001@101" not in stock.index
+    level = stock.loc["warehouse:1001@228"]
+    assert (level["item_external_id"], level["quantity_on_hand"], level["quantity_available"]) == ("sku:AB-1001", 90, 85)
+    assert level["as_of"].tzname() == "UTC"
+
+    bad = quarantined("shipment_lines")
+    assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "quantity.min(1)"]]
+    bad = quarantined("inventory_levels")
+    assert bad[["source_id", "rule"]].values.tolist() == [[ids["bad_level"], "on_hand_quantity.min(0)"]]
