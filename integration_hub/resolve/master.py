@@ -37,7 +37,8 @@ def _records(customers: pd.DataFrame) -> pd.DataFrame:
     for system, frame in customers.groupby("source_system", sort=True):
         roles = {role: column for role, column in CUSTOMER_ROLES.items() if column in frame}
         records = records_from(frame.reset_index(drop=True), roles, system=str(system), id_column="source_id")
-        records[UPDATED_AT] = frame["created_at"].to_numpy()
+        # UTC, naive for numpy: survivorship ranks by it, and an export may leave some (or all) blank.
+        records[UPDATED_AT] = pd.to_datetime(frame["created_at"], utc=True).dt.tz_convert(None).to_numpy()
         frames.append(records)
     return pd.concat(frames, ignore_index=True)
 

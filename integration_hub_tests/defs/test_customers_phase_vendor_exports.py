@@ -1,17 +1,11 @@
 """Phase 2 end to end on the vendors' own exports: a Salesforce Data Export and Shopify admin CSVs."""
 from __future__ import annotations
 
-import pytest
 
 from integration_hub_tests.defs.conftest import checks_by_name, run_phase
 from integration_hub_tests.defs.phase2_vendor_exports import write_vendor_phase2
 
 
-# Neither Shopify customers export carries a creation date, and master resolution fails on a customer
-# without one: resolve/master.py `_records` hands survivorship tz-aware created_at values as objects,
-# and `to_numpy(dtype="datetime64[ns]")` there raises on NaT. Converting them first
-# (pd.to_datetime(..., utc=True).dt.tz_convert(None)) makes this test pass; strict, so the fix shows.
-@pytest.mark.xfail(strict=True, reason="master resolution fails on a customer without created_at")
 def test_vendor_exports_load_with_conservation_and_order_totals(company, instance):
     from integration_hub.audit.crosswalk import load_crosswalk
     from integration_hub.audit.lineage import lineage_for
