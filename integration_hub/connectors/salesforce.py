@@ -36,6 +36,9 @@ from integration_hub.connectors.paging import unseen
 from integration_hub.security.redact import redact_registered, register_secret
 
 API_VERSION = "v62.0"
+_SF_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+# Ids per `WHERE OrderId IN (...)` query: well under SOQL's 100,000-character limit on a query.
+IN_CHUNK = 200
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 200, 2000
 
 # Resource -> SObject queried.
@@ -137,6 +140,16 @@ def _checked(resource: str) -> str:
     return resource
 
 
+def soql_in(resource: str, field_name: str, ids: list[str]) -> str:
+    """The resource's records whose `field_name` is one of `ids` (Salesforce ids: checked, then quoted)."""
+    bad = [i for i in ids if not _SF_ID.fullmatch(i)]
+    if bad:
+        raise SalesforceAPIError(SOBJECTS[resource], 200, None, f"not a Salesforce id: {bad[0]!r}")
+    quoted = ", ".join(f"'{i}'" for i in ids)
+    return (f"SELECT {', '.join(EXPORT_COLUMNS[_checked(resource)])} FROM {SOBJECTS[resource]} "
+            f"WHERE {field_name} IN ({quoted}) ORDER BY {field_name}, Id")
+
+
 def soql(resource: str, since: int | None) -> str:
     where = f" WHERE {CURSOR_FIELD} >= {soql_datetime(since)}" if since is not None else ""
     return (f"SELECT {', '.join(EXPORT_COLUMNS[_checked(resource)])} FROM {SOBJECTS[resource]}{where} "
@@ -184,21 +197,44 @@ class SalesforceClient:
         except (TypeError, ValueError) as error:
             raise SalesforceAPIError(SOBJECTS[resource], 200, None, f"unreadable {CURSOR_FIELD} ({error})") from None
         new_cursor = max([*stamps, *([cursor] if cursor is not None else [])], default=None)
+        if resource == "order_items" and cursor is not None:
+            records = self._whole_orders(records, cursor)
         return flatten(resource, records), new_cursor
+
+    def _whole_orders(self, changed: list[dict[str, Any]], since: int) -> list[dict[str, Any]]:
+        """Every item of each order touched since `since`: an order whose item changed, or which changed
+        itself (deleting an item changes the order's TotalAmount roll-up, hence its SystemModstamp).
+
+        The ERP targets write an order's lines as its whole sublist, so an incremental batch of only
+        the changed items would drop the order's other lines; a whole order's items also show which
+        were deleted (they are no longer among them)."""
+        orders = {r["OrderId"] for r in changed if r.get("OrderId")}
+        orders |= {r["Id"] for r in self._query("orders", f"SELECT Id FROM Order WHERE {CURSOR_FIELD} >= "
+                                                          f"{soql_datetime(since)} ORDER BY {CURSOR_FIELD}, Id",
+                                                count=False)}
+        ordered = sorted(orders)
+        self.duplicates_skipped["order_items"] = 0   # the completion re-reads the changed items on purpose
+        return [r for start in range(0, len(ordered), IN_CHUNK)
+                for r in self._query("order_items", soql_in("order_items", "OrderId", ordered[start:start + IN_CHUNK]))]
 
     def iter_records(self, resource: str, since: int | None = None) -> Iterator[dict[str, Any]]:
         """Every record of `resource` with SystemModstamp at or after `since` (all when None), batch by batch."""
+        self.duplicates_skipped[resource] = 0
+        yield from self._query(resource, soql(resource, since))
+
+    def _query(self, resource: str, query: str, *, count: bool = True) -> Iterator[dict[str, Any]]:
+        """A SOQL query's records, page by page through nextRecordsUrl, each Id once; records a later
+        page repeats are counted in duplicates_skipped[resource] when `count`."""
         sobject = SOBJECTS[_checked(resource)]
         path = f"/services/data/{self.api_version}/query"
-        params: dict[str, str] | None = {"q": soql(resource, since)}
+        params: dict[str, str] | None = {"q": query}
         seen: set[str] = set()
-        self.duplicates_skipped[resource] = 0
         while True:
             page = self._get(sobject, path, params)
             batch = [{k: v for k, v in r.items() if k != "attributes"} for r in page["records"]]
             fresh = [k["record"] for k in unseen([{"id": r["Id"], "record": r} for r in batch], seen)]
-            if len(batch) > len(fresh):
-                self.duplicates_skipped[resource] += len(batch) - len(fresh)
+            if len(batch) > len(fresh) and count:
+                self.duplicates_skipped[resource] = self.duplicates_skipped.get(resource, 0) + len(batch) - len(fresh)
                 log.warning("salesforce %s: %d record(s) already seen skipped", sobject, len(batch) - len(fresh))
             yield from fresh
             if page["done"]:

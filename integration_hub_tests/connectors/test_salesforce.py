@@ -102,6 +102,34 @@ def test_resume_from_cursor_gets_changed_records_only_once_each():
     assert len(first) == 30
 
 
+def _order(n: int, modified: float) -> dict:
+    return {"Id": f"801FAKE{n:08d}", "SystemModstamp": stamp(modified)}
+
+
+def _item(n: int, order: int, modified: float) -> dict:
+    return {"Id": f"802FAKE{n:08d}", "OrderId": f"801FAKE{order:08d}", "Product2Id": "01tFAKE00000001",
+            "OrderItemNumber": f"{n:010d}", "Quantity": 1, "CurrencyIsoCode": "USD", "UnitPrice": 10.0,
+            "TotalPrice": 10.0, "Description": None, "CreatedDate": stamp(0), "SystemModstamp": stamp(modified)}
+
+
+def test_an_increment_of_order_items_carries_every_item_of_each_touched_order():
+    """The ERP gets an order's lines as its whole sublist: an increment of only the changed items would
+    drop the others, and a deleted item shows only as absent from its order's items."""
+    orders = [_order(1, 10), _order(2, 10), _order(3, 10)]      # before the cursor the first run leaves (50)
+    items = [_item(1, 1, 50), _item(2, 1, 50), _item(3, 2, 40), _item(4, 2, 40), _item(5, 3, 20)]
+    with fake_with({"Order": orders, "OrderItem": items}) as fake:
+        client = client_for(fake, batch_size=200)
+        first, cursor = client.extract("order_items")
+        fake.upsert("OrderItem", {**_item(1, 1, 100), "Quantity": 3})      # an item of order 1 changed
+        fake.delete("OrderItem", "802FAKE00000003")                       # an item of order 2 deleted ...
+        fake.upsert("Order", _order(2, 100))                              # ... which re-totals order 2
+        second, next_cursor = client.extract("order_items", cursor)
+    assert len(first) == 5
+    assert sorted(second["Id"]) == ["802FAKE00000001", "802FAKE00000002", "802FAKE00000004"]   # order 3 untouched
+    assert second.set_index("Id").loc["802FAKE00000001", "Quantity"] == "3"
+    assert second["Id"].is_unique and next_cursor == int((T0 + timedelta(seconds=100)).timestamp())
+
+
 def test_record_repeated_on_a_later_page_is_dropped_and_counted():
     accounts = [account(n, n) for n in range(250)]
     repeat = Fault(200, path=f"{QUERY}/01gFAKE00000001-200",

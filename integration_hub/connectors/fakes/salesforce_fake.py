@@ -3,7 +3,8 @@
 - `POST /services/oauth2/token` (form): `client_credentials` and `refresh_token` grants; the answer
   holds access_token, instance_url (this fake), token_type, issued_at. Bad credentials get the
   OAuth error shape {"error", "error_description"}.
-- `GET /services/data/vXX.X/query?q=SELECT ... FROM X [WHERE SystemModstamp >= literal] ORDER BY ...`
+- `GET /services/data/vXX.X/query?q=SELECT ... FROM X [WHERE SystemModstamp >= literal | WHERE F IN ('a', ...)]
+  ORDER BY ...`
   answers {totalSize, done, nextRecordsUrl, records}; records carry `attributes`. The result is a
   snapshot (as Salesforce's query locator is): `GET .../query/<locator>-<offset>` serves the next
   batch. Batches follow `Sforce-Query-Options: batchSize=N` (clamped to 200-2000, default 2000) and
@@ -29,6 +30,7 @@ from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedR
 
 _SOQL = re.compile(r"^SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<sobject>\w+)"
                    r"(?:\s+WHERE\s+SystemModstamp\s*>=\s*(?P<since>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z))?"
+                   r"(?:\s+WHERE\s+(?P<in_field>\w+)\s+IN\s*\((?P<in_values>'\w+'(?:\s*,\s*'\w+')*)\))?"
                    r"(?:\s+ORDER\s+BY\s+(?P<order>[\w\s,]+?))?\s*$", re.IGNORECASE | re.DOTALL)
 _QUERY_PATH = re.compile(r"^/services/data/(?P<version>v\d+\.\d)/query(?:/(?P<locator>[\w]+)-(?P<offset>\d+))?$")
 
@@ -81,6 +83,11 @@ class SalesforceFake:
             current = {r["Id"]: r for r in self._records.get(sobject, [])}
             current.update({item["Id"]: dict(item) for item in items})
             self._records[sobject] = list(current.values())
+
+    def delete(self, sobject: str, *ids: str) -> None:
+        """Remove records (a query no longer returns them; Salesforce keeps them in its recycle bin)."""
+        with self._lock:
+            self._records[sobject] = [r for r in self._records.get(sobject, []) if r["Id"] not in set(ids)]
 
     def expire_sessions(self) -> None:
         """Every token issued so far is now invalid (a session timeout, a password reset)."""
@@ -156,6 +163,9 @@ class SalesforceFake:
         if parsed.group("since"):
             since = _stamp(parsed.group("since"))
             rows = [r for r in rows if _stamp(r["SystemModstamp"]) >= since]
+        if parsed.group("in_field"):
+            wanted = set(re.findall(r"'(\w+)'", parsed.group("in_values")))
+            rows = [r for r in rows if r.get(parsed.group("in_field")) in wanted]
         if parsed.group("order"):
             keys = [k.strip() for k in parsed.group("order").split(",")]
             rows.sort(key=lambda r: tuple(_stamp(r[k]) if k == "SystemModstamp" else str(r.get(k)) for k in keys))
