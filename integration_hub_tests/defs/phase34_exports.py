@@ -68,3 +68,25 @@ def write_warehouse(sources: Path) -> dict:
            "quantity": "1"} for n in range(FILLER))])
     return {"order": SHOP_ORDER, "fulfilment": "warehouse:90001", "bad_line": "90001-77-1002",
             "bad_level": "1001@101"}
+
+
+def write_procurement(sources: Path) -> dict:
+    """One supplier and its order 10: a line in euros received in part, one priced finer than a cent."""
+    folder = sources / "procurement"
+    _write(folder / "suppliers.csv", [{
+        "id": "7", "name": "acme industrial supply inc", "number": "S-0007", "status": "Active",
+        "payment_term": "Net 30", "email": "AP@Acme.example", "created_at": TS, "updated_at": TS}])
+    line = {"order_id": "10", "item_id": "55", "uom": "EA", "currency": "EUR", "updated_at": TS}
+    _write(folder / "purchase_order_lines.csv", [
+        {"id": "1000", "line_num": "1", "description": "Widget", "part_number": "W-1", "quantity": "3.0",
+         "price": "19.90", "total": "59.70", "received": "1.0", **line},
+        {"id": "1001", "line_num": "2", "description": "Bolt", "part_number": "B-1", "quantity": "1000",
+         "price": "0.015", "total": "15.00", "received": "", **line},        # a price finer than a cent: refused
+        *({"id": str(2000 + n), "line_num": str(3 + n), "description": "Filler", "part_number": "", "quantity": "1",
+           "price": "1.00", "total": "1.00", "received": "0", **line} for n in range(FILLER))])
+    return {"vendor": "procurement:7", "order": "procurement:10", "line": "procurement:1000", "bad_line": "1001"}
+
+
+def write_operations(sources: Path) -> dict:
+    """Every phase 3 system's exports (the phase's job reads them all), each system's ids by name."""
+    return {"warehouse": write_warehouse(sources), "procurement": write_procurement(sources)}

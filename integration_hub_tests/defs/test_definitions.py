@@ -40,7 +40,8 @@ SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers
            "crm": ["accounts", "contacts", "opportunities", "products", "orders", "order_items"],
            "shop": ["customers", "variants", "orders", "order_lines", "refunds"],
            # planned phases: through the mapped gate, no ERP load yet
-           "warehouse": ["inventory_levels", "shipments", "shipment_lines"]}
+           "warehouse": ["inventory_levels", "shipments", "shipment_lines"],
+           "procurement": ["suppliers", "purchase_order_lines"]}
 
 
 def test_definitions_load():

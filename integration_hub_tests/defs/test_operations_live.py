@@ -1,11 +1,19 @@
 """Phase 3's systems in live mode, each against its local fake, through the same declarations as export files."""
 from __future__ import annotations
 
+import pytest
+
 from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_phase
-from integration_hub_tests.defs.phase34_exports import SHOP_ORDER, TS, mapped, sources  # noqa: F401  (fixture)
+from integration_hub_tests.defs.phase34_exports import SHOP_ORDER, TS, mapped, sources, write_operations  # noqa: F401
 
 
-def test_live_shipbob_stock_and_fulfilments_map_as_the_export_does(sources, instance, monkeypatch):
+@pytest.fixture
+def exports(sources):
+    """Export files for every phase 3 system: the one under test reads its fake instead."""
+    return write_operations(sources)
+
+
+def test_live_shipbob_stock_and_fulfilments_map_as_the_export_does(exports, instance, monkeypatch):
     from integration_hub.connectors.fakes.shipbob_fake import ShipBobFake
 
     item = {"inventory_id": 1001, "sku": "ab 1001", "name": "Widget",
@@ -31,3 +39,27 @@ def test_live_shipbob_stock_and_fulfilments_map_as_the_export_does(sources, inst
     line = mapped(result, "warehouse", "shipment_lines").loc["warehouse:90001-77-1001"]
     assert (line["item_external_id"], line["quantity"]) == ("sku:AB-1001", 2.0)
     assert mapped(result, "warehouse", "inventory_levels").loc["warehouse:1001@228", "quantity_on_hand"] == 90
+
+
+def test_live_coupa_suppliers_and_order_lines_map_as_the_export_does(exports, instance, monkeypatch):
+    from integration_hub.connectors.fakes.coupa_fake import CoupaFake
+
+    supplier = {"id": 7, "name": "acme industrial supply inc", "number": "S-0007", "status": "active",
+                "payment-term": {"code": "Net 30"}, "primary-contact": {"email": "ap@acme.example"},
+                "created-at": TS, "updated-at": TS}
+    order = {"id": 10, "po-number": "PO10", "status": "issued", "version": 1, "currency": {"code": "EUR"},
+             "supplier": {"id": 7, "name": "Acme"}, "created-at": TS, "updated-at": TS,
+             "order-lines": [{"id": 1000, "line-num": 1, "description": "Widget", "item": {"id": 55},
+                              "source-part-num": "W-1", "quantity": "3.0", "uom": {"code": "EA"}, "price": "19.90",
+                              "total": "59.70", "currency": {"code": "EUR"}, "received": "1.0", "updated-at": TS}]}
+    with CoupaFake({"suppliers": [supplier], "purchase_orders": [order]}) as fake:
+        monkeypatch.setenv("IH_COUPA_INSTANCE_URL", fake.base_url)
+        monkeypatch.setenv("IH_COUPA_CLIENT_ID", fake.client_id)
+        monkeypatch.setenv("IH_COUPA_CLIENT_SECRET", fake.client_secret)
+        result = run_phase(instance, "operations_phase")
+        assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
+        assert fake.grants and fake.grants[0]["grant_type"] == "client_credentials"
+    assert metadata(result, "procurement__suppliers__extracted")["origin"].startswith(fake.base_url)
+    assert mapped(result, "procurement", "suppliers").loc["procurement:7", "payment_terms"] == "Net 30"
+    line = mapped(result, "procurement", "purchase_order_lines").loc["procurement:1000"]
+    assert (line["po_external_id"], line["amount_minor"], line["quantity_received"]) == ("procurement:10", 5970, 1.0)

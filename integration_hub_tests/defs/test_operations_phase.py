@@ -5,10 +5,18 @@ The phase is planned: its job maps and gates, and loads nothing into the ERP.
 from __future__ import annotations
 
 from integration_hub_tests.defs.conftest import checks_by_name, run_phase
-from integration_hub_tests.defs.phase34_exports import mapped, quarantined, sources, write_warehouse  # noqa: F401
+import pytest
 
-def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(sources, instance):
-    ids = write_warehouse(sources)
+from integration_hub_tests.defs.phase34_exports import mapped, quarantined, sources, write_operations  # noqa: F401
+
+
+@pytest.fixture
+def operations(sources):
+    return write_operations(sources)
+
+
+def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operations, instance):
+    ids = operations["warehouse"]
     result = run_phase(instance, "operations_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
     assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "erp"]
@@ -31,3 +39,22 @@ def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(source
     assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "quantity.min(1)"]]
     bad = quarantined("inventory_levels")
     assert bad[["source_id", "rule"]].values.tolist() == [[ids["bad_level"], "on_hand_quantity.min(0)"]]
+
+
+def test_procurement_maps_vendors_and_order_lines_in_exact_minor_units(operations, instance):
+    ids = operations["procurement"]
+    result = run_phase(instance, "operations_phase")
+    assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
+
+    vendor = mapped(result, "procurement", "suppliers").loc[ids["vendor"]]
+    assert (vendor["name"], vendor["email"], vendor["status"], vendor["payment_terms"]) == \
+        ("Acme Industrial Supply Inc.", "ap@acme.example", "active", "Net 30")
+    lines = mapped(result, "procurement", "purchase_order_lines")
+    line = lines.loc[ids["line"]]
+    assert (line["po_external_id"], line["line_number"], line["quantity"], line["quantity_received"]) == \
+        (ids["order"], "1", 3.0, 1.0)
+    assert (line["unit_price_minor"], line["amount_minor"], line["currency"]) == (1990, 5970, "EUR")
+    assert lines["amount_minor"].dtype == "int64"
+
+    bad = quarantined("purchase_order_lines")
+    assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "price.amount_precision"]]
