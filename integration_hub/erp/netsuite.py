@@ -12,7 +12,9 @@ at least one line item for this transaction"): the upsert carries the `item` sub
 `?replace=item`, so a create sent again after its answer was lost leaves the lines sent, not
 twice as many. Later line changes (sales_order_line) are written into the order with `PATCH
 .../salesOrder/<internal id>?replace=item` and the `item` sublist as the body, so the order's
-item lines become exactly the lines sent. Reads name references as {id, refName}: a read field from a `*.id` path is an
+item lines become exactly the lines sent. Every upsert names each sublist its body carries in
+`replace` (an invoice's lines, a customer's address book): without it NetSuite adds the lines
+sent to those the record holds, and an update would double them. Reads name references as {id, refName}: a read field from a `*.id` path is an
 internal id, turned back into the referenced record's external id through the posting record
 (the referenced entity from the canonical declaration); any other `*external_id` value is an
 escaped key.
@@ -123,7 +125,11 @@ class NetSuiteTarget(RestTarget):
 
     def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
         path = f"{RECORD_PATH}/{spec.record}/eid:{quote(document['externalId'], safe='')}"
-        replace = {"replace": ",".join(sorted({s.sublist.split(".")[0] for s in sublists}))} if sublists else None
+        # Sublist lines sent without `replace` are added to those the record holds: an update would
+        # double an invoice's lines. Name every sublist the document carries, its own and the lines'.
+        carried = {name for name, value in document.items() if isinstance(value, dict) and "items" in value}
+        names = carried | {s.sublist.split(".")[0] for s in sublists}
+        replace = {"replace": ",".join(sorted(names))} if names else None
         response = self._call("PUT", path, replace, body=document)
         if response.status_code in (200, 201, 204):
             location = response.headers.get("Location", "")

@@ -266,3 +266,22 @@ def test_a_read_back_page_that_is_not_json_fails_naming_netsuite_the_endpoint_an
     print(f"netsuite read-back, second GET malformed: {caught.value}")
     assert str(caught.value).startswith("NetSuite 200: GET /services/rest/record/v1/")
     assert "malformed JSON in the answer" in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_a_changed_invoice_replaces_its_lines_instead_of_adding_to_them(postings):
+    """NetSuite adds sublist lines sent without `replace` to those the record holds."""
+    with NetSuiteFake(CREDS) as fake:
+        target = target_for(fake, postings)
+        load(target)
+        invoices = erp_batch.invoices()
+        first = invoices.index[invoices["kind"] == "invoice"][0]
+        changed = invoices.copy()
+        changed.loc[first, ["subtotal_minor", "total_minor"]] += 500
+        out = target.upsert("invoice", changed, run_id="run-2", mapping_version="v")
+        key = target.key(changed.at[first, "external_id"])
+        stored = fake.by_external_id("invoice", key)
+        puts = [r for r in fake.requests if r.method == "PUT" and r.path.endswith(key)]
+    assert out.loc[first, "outcome"] == "updated"
+    assert [line["amount"] for line in stored["item"]["items"]] == [
+        changed.at[first, "subtotal_minor"] / 100, changed.at[first, "tax_minor"] / 100]
+    assert puts and all(r.param("replace") == "item" for r in puts)
