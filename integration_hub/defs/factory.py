@@ -27,6 +27,7 @@ from integration_hub.security.protect import (FREE_TEXT_FLAGS, check_sensitive_d
 from integration_hub.security.fields import mask_last4
 from integration_hub.security.redact import redact_text
 from integration_hub.standardize.frame import ROW, clean_frame, cleaned_schema
+from integration_hub.standardize.text import blank_to_na
 
 
 # The gates each stage passes before its records may load; lineage names them per record.
@@ -75,7 +76,8 @@ def _with_masks(entity: EntityDeclaration, frame: pd.DataFrame) -> pd.DataFrame:
     """A declared `<column>_mask` of a sensitive column the source does not send (BambooHR's ssn) is
     derived from the plaintext before it is encrypted: the last four characters, all canonical carries."""
     declared = {c.column for c in entity.columns}
-    masks = {f"{c}_mask": frame[c].map(mask_last4) for c in entity.sensitive
+    masks = {f"{c}_mask": blank_to_na(frame[c].astype("string")).map(mask_last4, na_action="ignore")
+             for c in entity.sensitive
              if f"{c}_mask" in declared and f"{c}_mask" not in frame and c in frame}
     return frame.assign(**masks) if masks else frame
 

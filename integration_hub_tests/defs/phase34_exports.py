@@ -17,16 +17,19 @@ FILLER = 60
 SHOP_ORDER = "shop:gid://shopify/Order/1"     # what the shop names its order 1 (defs/shop/orders.mapping.yaml)
 VENDOR_VARIABLES = ("IH_SHIPBOB_TOKEN", "IH_SHIPBOB_BASE_URL", "IH_EASYPOST_API_KEY", "IH_EASYPOST_BASE_URL",
                     "IH_COUPA_INSTANCE_URL", "IH_COUPA_CLIENT_ID", "IH_COUPA_CLIENT_SECRET", "IH_BAMBOOHR_API_KEY",
-                    "IH_BAMBOOHR_COMPANY", "IH_BAMBOOHR_BASE_URL")
+                    "IH_BAMBOOHR_COMPANY", "IH_BAMBOOHR_BASE_URL",
+                    "IH_BAMBOOHR_BANK_ACCOUNT_FIELD")
 
 
 @pytest.fixture
-def sources(hub_env, monkeypatch):
-    """An empty sample folder, export mode for every vendor."""
+def sources(hub_env, tmp_path, monkeypatch):
+    """An empty export folder ($IH_SOURCE_DIR) outside the data folder, export mode for every vendor: the
+    files are the run's inputs, so a scan of what the run wrote does not find their plaintext."""
     for name in VENDOR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    folder = hub_env / "sample"
-    folder.mkdir(parents=True)
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    monkeypatch.setenv("IH_SOURCE_DIR", str(folder))
     return folder
 
 
@@ -90,3 +93,25 @@ def write_procurement(sources: Path) -> dict:
 def write_operations(sources: Path) -> dict:
     """Every phase 3 system's exports (the phase's job reads them all), each system's ids by name."""
     return {"warehouse": write_warehouse(sources), "procurement": write_procurement(sources)}
+
+
+SSN, BANK_ACCOUNT, SALARY = "536-90-4718", "000123456789", "123456.78"
+PEOPLE = 120     # one bad record among PEOPLE + 1 stays within the people phase's 1% budget
+
+
+def write_hr(sources: Path) -> dict:
+    """A manager and her report, who carries an SSN, a bank account and a salary; one record with no last name."""
+    def employee(i: str, first: str, last: str, **fields) -> dict:
+        return {"id": i, "employeeNumber": f"E{i}", "firstName": first, "lastName": last,
+                "displayName": f"{first} {last}", "workEmail": f"{first.lower()}@example.com", "jobTitle": "Clerk",
+                "department": "Finance", "division": "", "location": "Austin", "status": "Active",
+                "hireDate": "2020-01-15", "terminationDate": "0000-00-00", "supervisorEId": "", "supervisor": "",
+                "payType": "Salary", "payPer": "Year", "ssn": "", "payRate": "", "bankAccount": "",
+                "lastChanged": TS, "deleted": "false", **fields}
+    _write(sources / "hr" / "employees.csv", [
+        employee("1", "Grace", "Hopper", jobTitle="Controller"),
+        employee("2", "Ada", "Lovelace", supervisorEId="1", supervisor="Hopper, Grace", ssn=SSN,
+                 bankAccount=BANK_ACCOUNT, payRate=f"{SALARY} USD"),
+        employee("3", "Nobody", ""),                                                   # no last name: refused
+        *(employee(str(100 + n), "Filler", f"Person{n}") for n in range(PEOPLE))])
+    return {"manager": "hr:1", "report": "hr:2", "bad": "3"}

@@ -41,7 +41,7 @@ SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers
            "shop": ["customers", "variants", "orders", "order_lines", "refunds"],
            # planned phases: through the mapped gate, no ERP load yet
            "warehouse": ["inventory_levels", "shipments", "shipment_lines"],
-           "procurement": ["suppliers", "purchase_order_lines"]}
+           "procurement": ["suppliers", "purchase_order_lines"], "hr": ["employees"]}
 
 
 def test_definitions_load():
@@ -92,5 +92,7 @@ def test_phase_jobs_follow_the_phase_declaration():
     operations = set(defs.resolve_job_def("operations_phase").graph.node_dict)
     assert "warehouse__shipments__mapped" in operations
     assert not {s for s in operations if s.startswith(("erp__", "master_", "reports__"))}   # planned: no ERP load
+    people = set(defs.resolve_job_def("people_phase").graph.node_dict)
+    assert "hr__employees__mapped" in people and not {s for s in people if not s.startswith("hr__")}
     assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly",
-                                                "operations_phase_nightly"}
+                                                "operations_phase_nightly", "people_phase_nightly"}
