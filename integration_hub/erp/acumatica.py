@@ -17,6 +17,11 @@ contacts); the create itself is never replayed after the server may have acted o
 (timeout, reset, 5xx), it comes back rejected instead and the next run's look-up finds it if
 it landed, and updates it (an order's Details matched as below).
 
+A document carrying its own detail lines (an invoice's service and tax lines) is sent with the
+line ids of the record Acumatica holds (found by id, else by Type + ReferenceNbr), its extra
+lines deleted: Acumatica adds every line sent without an id, so an update or a resent create
+would otherwise double them.
+
 Lines (sales_order_line) are written into their order: the order is fetched by its id with its
 Details, and one PUT {id, Details} updates the lines whose ExternalRef matches a line sent,
 adds the new ones and removes ({"id", "delete": true}) those not sent, so the order's lines
@@ -32,13 +37,17 @@ from typing import Any
 import requests
 
 from integration_hub.connectors.http import RETRY_STATUSES, build_session, not_replayed
-from integration_hub.erp.acumatica_lookup import LOOKUPS, Lookup
+from integration_hub.erp.acumatica_lookup import LOOKUPS, Lookup, quoted
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.rest_target import RestTarget, Sent
 from integration_hub.erp.specs import ErpSpec, load_specs
 from integration_hub.erp.specs.documents import flatten
 
 DEFAULT_VERSION = "23.200.001"
+
+
+# Entities Acumatica matches on key fields in a PUT (an existing one is updated, not created).
+HELD_BY_KEY = {"Invoice": ("Type", "ReferenceNbr"), "Customer": ("CustomerID",)}
 
 
 def wrap(document: Any) -> Any:
@@ -131,6 +140,8 @@ class AcumaticaTarget(RestTarget):
                 for line_spec in sublists:
                     body[line_spec.sublist] = _details(line_spec, found.get(line_spec.sublist) or [],
                                                        document.get(line_spec.sublist) or [])
+        if not creates and not sublists:
+            self._name_held_lines(spec, document, body, erp_id)
         if erp_id:
             body["id"] = erp_id
         url = f"{self.endpoint}/{spec.record}"
@@ -153,6 +164,32 @@ class AcumaticaTarget(RestTarget):
                 return Sent(False, message=f"{spec.record} {_name(document)}: Acumatica 200 to PUT {url}: "
                                            "malformed JSON in the answer")
         return Sent(False, message=f"{spec.record} {_name(document)}: {error_message(response)}")
+
+    def _name_held_lines(self, spec: ErpSpec, document: dict, body: dict, erp_id: str | None) -> None:
+        """Give the detail lists a document carries (an invoice's service and tax lines) the line ids of
+        the record Acumatica already holds, by position, and delete its extra lines: Acumatica adds a
+        line sent without an id, so an update, or a create sent again after a lost answer, would
+        otherwise double them. The held record is found by id, else by its key fields."""
+        lists = [name for name, value in body.items() if isinstance(value, list)]
+        keys = HELD_BY_KEY.get(spec.record, ())
+        if not lists or not (erp_id or (keys and all(document.get(k) not in (None, "") for k in keys))):
+            return
+        url, expand = f"{self.endpoint}/{spec.record}", {"$expand": ",".join(lists)}
+        if erp_id:
+            response = self._call("GET", f"{url}/{erp_id}", params=expand)
+            held = response.json() if response.status_code == 200 else None
+        else:
+            condition = " and ".join(f"{k} eq '{quoted(document[k])}'" for k in keys)
+            response = self._call("GET", url, params={"$filter": condition, **expand})
+            found = _json_list(response, f"{spec.record} look-up") if response.status_code == 200 else []
+            held = found[0] if len(found) == 1 else None
+        if response.status_code not in (200, 404):
+            raise requests.RequestException(f"reading {spec.record} {_name(document)} before an update: "
+                                            f"{error_message(response)}")
+        for name in lists if isinstance(held, dict) else ():
+            current = [line.get("id") for line in held.get(name) or [] if line.get("id")]
+            body[name] = [{**line, "id": current[i]} if i < len(current) else line for i, line in enumerate(body[name])]
+            body[name] += [{"id": line_id, "delete": True} for line_id in current[len(body[name]):]]
 
     def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
         url = f"{self.endpoint}/{spec.record}"

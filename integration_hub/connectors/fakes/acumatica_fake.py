@@ -10,8 +10,8 @@
   `$filter=Field eq 'value' [and ...]` keeps those whose fields equal the values;
   `GET .../<Entity>/<id>` returns one record.
 - Detail lists on an update: entries with an "id" update that line, {"id", "delete": true}
-  removes it, entries without an id are added; a list whose entries carry no ids replaces the
-  stored one (the shape the hub's invoices send). Sales order lines get LineNbr 1, 2, ... and
+  removes it, entries without an id are added (so a document sent again with id-less lines
+  would hold them twice, as on Acumatica). Sales order lines get LineNbr 1, 2, ... and
   keep theirs when updated.
 - References are checked: CustomerID (documents; required on a create), ParentRecord
   (Customer), BusinessAccount (Contact, Opportunity) must name a Customer, and a sales order
@@ -58,8 +58,9 @@ def _total(fields: dict) -> float:
 
 
 def _merged_details(stored: list | None, sent: list) -> list:
-    """A detail list after an update: by line id update or delete, new lines added; without ids, replaced."""
-    if stored is None or not any(isinstance(line, dict) and "id" in line for line in sent):
+    """A detail list after an update, as Acumatica merges it: an entry with a line id updates (or with
+    "delete": true removes) that line; an entry without one is added, even on an update."""
+    if stored is None:
         return [{"id": str(uuid.uuid4()), **line} for line in sent]
     out = [dict(line) for line in stored]
     for line in sent:
