@@ -188,7 +188,8 @@ class AcumaticaTarget(RestTarget):
                                             f"{error_message(response)}")
         for name in lists if isinstance(held, dict) else ():
             current = [line.get("id") for line in held.get(name) or [] if line.get("id")]
-            body[name] = [{**line, "id": current[i]} if i < len(current) else line for i, line in enumerate(body[name])]
+            body[name] = [{**line, "id": current[i]} if i < len(current) else line
+                          for i, line in enumerate(body[name])]
             body[name] += [{"id": line_id, "delete": True} for line_id in current[len(body[name]):]]
 
     def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
