@@ -37,12 +37,12 @@ def mapped(result, system: str, entity: str):
     return result.output_for_node(f"{system}__{entity}__mapped").set_index("external_id")
 
 
-def quarantined(entity: str):
+def quarantined(system: str, entity: str):
     from integration_hub.audit.store import HubStore
     from integration_hub.config import settings
 
     records = HubStore(settings().hub_db_url).quarantined()
-    return records[records["entity"] == entity]
+    return records[(records["system"] == system) & (records["entity"] == entity)]
 
 
 def write_warehouse(sources: Path) -> dict:
@@ -90,9 +90,25 @@ def write_procurement(sources: Path) -> dict:
     return {"vendor": "procurement:7", "order": "procurement:10", "line": "procurement:1000", "bad_line": "1001"}
 
 
+def write_shipping(sources: Path) -> dict:
+    """A label bought for shop order 1 (`reference` is the Shopify order id), and one rated in another
+    currency than EasyPost's fees."""
+    shipment = {"status": "delivered", "carrier": "USPS", "service": "Priority", "rate_currency": "USD",
+                "label_fee_minor": "1", "postage_fee_minor": "758", "insurance_fee_minor": "0", "fee_currency": "USD",
+                "tracker_id": "", "created_at": TS, "updated_at": TS}
+    _write(sources / "shipping" / "shipments.csv", [
+        {**shipment, "id": "shp_1", "reference": "1", "tracking_code": "9400111", "rate_minor": "758"},
+        {**shipment, "id": "shp_cad", "reference": "2", "tracking_code": "9400222", "rate_minor": "1210",
+         "rate_currency": "CAD"},                                   # CAD postage, USD fees: refused
+        *({**shipment, "id": f"shp_f{n}", "reference": str(100 + n), "tracking_code": f"94{n:05d}", "rate_minor": "500"}
+          for n in range(FILLER))])
+    return {"order": SHOP_ORDER, "shipment": "shipping:shp_1", "bad": "shp_cad"}
+
+
 def write_operations(sources: Path) -> dict:
     """Every phase 3 system's exports (the phase's job reads them all), each system's ids by name."""
-    return {"warehouse": write_warehouse(sources), "procurement": write_procurement(sources)}
+    return {"warehouse": write_warehouse(sources), "procurement": write_procurement(sources),
+            "shipping": write_shipping(sources)}
 
 
 SSN, BANK_ACCOUNT, SALARY = "536-90-4718", "000123456789", "123456.78"

@@ -63,3 +63,23 @@ def test_live_coupa_suppliers_and_order_lines_map_as_the_export_does(exports, in
     assert mapped(result, "procurement", "suppliers").loc["procurement:7", "payment_terms"] == "Net 30"
     line = mapped(result, "procurement", "purchase_order_lines").loc["procurement:1000"]
     assert (line["po_external_id"], line["amount_minor"], line["quantity_received"]) == ("procurement:10", 5970, 1.0)
+
+
+def test_live_easypost_labels_map_as_the_export_does(exports, instance, monkeypatch):
+    from integration_hub.connectors.fakes.easypost_fake import EasyPostFake
+
+    label = {"id": "shp_1", "object": "Shipment", "reference": "1", "status": "delivered", "tracking_code": "9400111",
+             "created_at": TS, "updated_at": TS, "tracker": {"id": "trk_1"},
+             "selected_rate": {"id": "rate_1", "carrier": "USPS", "service": "Priority", "rate": "7.58",
+                               "currency": "USD"},
+             "fees": [{"object": "Fee", "type": "LabelFee", "amount": "0.01000", "charged": True, "refunded": False},
+                      {"object": "Fee", "type": "PostageFee", "amount": "7.58", "charged": True, "refunded": False}]}
+    with EasyPostFake([label]) as fake:
+        monkeypatch.setenv("IH_EASYPOST_API_KEY", fake.api_key)
+        monkeypatch.setenv("IH_EASYPOST_BASE_URL", fake.base_url)
+        result = run_phase(instance, "operations_phase")
+        assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
+    assert metadata(result, "shipping__shipments__extracted")["origin"].startswith(fake.base_url)
+    shipment = mapped(result, "shipping", "shipments").loc["shipping:shp_1"]
+    assert (shipment["order_external_id"], shipment["label_cost_minor"], shipment["freight_cost_minor"]) == \
+        (SHOP_ORDER, 1, 758)

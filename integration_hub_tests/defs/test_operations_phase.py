@@ -35,9 +35,9 @@ def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operat
     assert (level["item_external_id"], level["quantity_on_hand"], level["quantity_available"]) == ("sku:AB-1001", 90, 85)
     assert level["as_of"].tzname() == "UTC"
 
-    bad = quarantined("shipment_lines")
+    bad = quarantined("warehouse", "shipment_lines")
     assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "quantity.min(1)"]]
-    bad = quarantined("inventory_levels")
+    bad = quarantined("warehouse", "inventory_levels")
     assert bad[["source_id", "rule"]].values.tolist() == [[ids["bad_level"], "on_hand_quantity.min(0)"]]
 
 
@@ -56,5 +56,20 @@ def test_procurement_maps_vendors_and_order_lines_in_exact_minor_units(operation
     assert (line["unit_price_minor"], line["amount_minor"], line["currency"]) == (1990, 5970, "EUR")
     assert lines["amount_minor"].dtype == "int64"
 
-    bad = quarantined("purchase_order_lines")
+    bad = quarantined("procurement", "purchase_order_lines")
     assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "price.amount_precision"]]
+
+
+def test_shipping_maps_labels_naming_the_shop_order_with_their_costs_in_minor_units(operations, instance):
+    ids = operations["shipping"]
+    result = run_phase(instance, "operations_phase")
+    assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
+
+    shipment = mapped(result, "shipping", "shipments").loc[ids["shipment"]]
+    assert shipment["order_external_id"] == ids["order"] == operations["warehouse"]["order"]
+    assert shipment[["carrier", "service", "tracking_number", "status"]].tolist() == \
+        ["USPS", "Priority", "9400111", "delivered"]
+    assert (shipment["label_cost_minor"], shipment["freight_cost_minor"], shipment["currency"]) == (1, 758, "USD")
+
+    bad = quarantined("shipping", "shipments")
+    assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad"], "mapped", "shipment.one_currency"]]

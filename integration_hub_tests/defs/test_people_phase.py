@@ -37,7 +37,7 @@ def test_employees_map_with_manager_and_masks_and_no_sensitive_plaintext_is_stor
     assert pd.isna(manager["manager_external_id"]) and pd.isna(manager["ssn_mask"])     # no SSN held, no mask
     assert pd.isna(report["termination_date"]) and report["hire_date"] == pd.Timestamp("2020-01-15", tz="UTC")
 
-    bad = quarantined("employees")
+    bad = quarantined("hr", "employees")
     assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad"], "cleaned", "lastName.required"]]
     assert leaks([hub_env, home], {SSN, SSN.replace("-", ""), BANK_ACCOUNT, SALARY}, at_least=5) == []
 
