@@ -4,15 +4,28 @@ The phase is planned: its job maps and gates, and loads nothing into the ERP.
 """
 from __future__ import annotations
 
-from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+import pandas as pd
 import pytest
 
-from integration_hub_tests.defs.phase34_exports import mapped, quarantined, sources, write_operations  # noqa: F401
+from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+from integration_hub_tests.defs.phase34_exports import (SHOP_ORDER, mapped, quarantined, sources,  # noqa: F401
+                                                        write_operations)
 
 
 @pytest.fixture
 def operations(sources):
     return write_operations(sources)
+
+
+def test_the_order_warehouse_and_carrier_name_is_the_one_the_shop_maps():
+    """ShipBob's reference_id and EasyPost's reference carry the Shopify order id (1 for gid://shopify/Order/1)."""
+    from integration_hub.mapping.engine import apply_spec
+    from integration_hub.mapping.systems import DEFS_DIR
+    from integration_hub.mapping.spec import load_spec
+
+    spec = load_spec(DEFS_DIR / "shop" / "orders.mapping.yaml")
+    order = pd.DataFrame({c: ["x"] for f in spec.fields for c in f.all_sources} | {"id": ["gid://shopify/Order/1"]})
+    assert apply_spec(spec, order).mapped.loc[0, "external_id"] == SHOP_ORDER
 
 
 def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operations, instance):
@@ -32,7 +45,8 @@ def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operat
     stock = mapped(result, "warehouse", "inventory_levels")
     assert "warehouse:1001@101" not in stock.index
     level = stock.loc["warehouse:1001@228"]
-    assert (level["item_external_id"], level["quantity_on_hand"], level["quantity_available"]) == ("sku:AB-1001", 90, 85)
+    assert (level["item_external_id"], level["quantity_on_hand"], level["quantity_available"]) == \
+        ("sku:AB-1001", 90, 85)
     assert level["as_of"].tzname() == "UTC"
 
     bad = quarantined("warehouse", "shipment_lines")
@@ -57,7 +71,8 @@ def test_procurement_maps_vendors_and_order_lines_in_exact_minor_units(operation
     assert lines["amount_minor"].dtype == "int64"
 
     bad = quarantined("procurement", "purchase_order_lines")
-    assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad_line"], "cleaned", "price.amount_precision"]]
+    assert bad[["source_id", "stage", "rule"]].values.tolist() == \
+        [[ids["bad_line"], "cleaned", "price.amount_precision"]]
 
 
 def test_shipping_maps_labels_naming_the_shop_order_with_their_costs_in_minor_units(operations, instance):
