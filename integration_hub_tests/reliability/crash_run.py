@@ -165,7 +165,7 @@ def install(kill_at: str) -> None:
 def demo(scale: int, seed: int) -> int:
     from integration_hub.cli import main as cli_main
 
-    return cli_main(["demo", "--scale", str(scale), "--seed", str(seed)])
+    return cli_main(["demo", "--phase", "cash", "--scale", str(scale), "--seed", str(seed)])
 
 
 def run(kill_at: str, scale: int, seed: int, env: dict[str, str | None], cwd: str, log: str) -> None:
