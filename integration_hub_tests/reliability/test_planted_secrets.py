@@ -420,7 +420,7 @@ def test_the_demo_cli_writes_no_planted_secret_anywhere(outcome, company_templat
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "PYTEST_"))}
         env.update(IH_SOURCE_DIR=str(sources), STRIPE_API_BASE=stripe.base_url, BILLING_API_URL=billing.base_url,
                    PYTHONPATH=str(REPO))
-        run = run_cli(["demo", "--scale", str(manifest["scale"]), "--seed", str(manifest["seed"])], env,
+        run = run_cli(["demo", "--phase", "cash", "--scale", str(manifest["scale"]), "--seed", str(manifest["seed"])], env,
                       cwd=tmp_path)
         assert stripe.requests and billing.requests
     assert run.returncode == (0 if outcome == "succeeds" else 1), run.stderr[-3000:]
