@@ -236,3 +236,26 @@ def test_the_declaration_encrypts_tax_id_and_bank_account_and_maps_only_their_ma
     assert not [t for t, sources in lineage.items() if set(sources) & set(suppliers.sensitive)]
     assert orders.mapping.column_lineage()["total_minor"] == ["total"]
     assert orders.mapping.column_lineage()["vendor_external_id"] == ["supplier_id"]
+
+
+def test_an_order_header_maps_to_a_purchase_order_naming_its_vendor_with_the_total_in_minor_units():
+    """What extract("purchase_orders") returns, cleaned and mapped: the canonical purchase_order."""
+    import pandas as pd
+
+    from integration_hub.canonical import registry
+    from integration_hub.mapping.engine import apply_spec
+    from integration_hub.mapping.systems import load_systems
+    from integration_hub.standardize.frame import ROW, clean_frame
+
+    with fake_with({"purchase_orders": [purchase_order(10, 5)]}) as fake:
+        orders, _ = client_for(fake).extract("purchase_orders")
+    entity = next(e for s in load_systems() if s.name == "procurement" for e in s.entities if e.name == "purchase_orders")
+    cleaned = clean_frame(orders.assign(**{ROW: range(1, len(orders) + 1)}), entity)
+    assert cleaned.rejects.empty
+    mapped = apply_spec(entity.mapping, cleaned.cleaned)
+    assert mapped.rejects.empty
+    order = registry.get("purchase_order").schema.validate(mapped.mapped).iloc[0]
+    assert (order["external_id"], order["po_number"], order["vendor_external_id"], order["status"]) == \
+        ("procurement:10", "PO10", "procurement:7", "issued")
+    assert (order["total_minor"], order["currency"]) == (12936, "EUR")
+    assert order["order_date"] == pd.Timestamp(T0)
