@@ -203,7 +203,7 @@ def _write_operations(out_dir: Path, rngs: list, scale: int, inv: pd.DataFrame, 
     layouts = {key: layout(*key.split("/")) for key in _PHASE34}
     stock = operations.stocked_items(ship_rng, catalogue)
     shipped = operations.ship(ship_rng, stock, shop_truth, shop_lines, variant_truth, inv, layouts)
-    bought = procurement.build(buy_rng, scale, stock, layouts)
+    bought = procurement.build(buy_rng, scale, stock, shipped.moved, layouts)
     stocked = operations.inventory(ship_rng, stock, shipped.moved, bought.received, bought.awaiting,
                                    orders.fault_count(scale), layouts["warehouse/inventory_levels"])
     staff, staff_truth, staff_faults, staff_summary = people.build(hr_rng, layouts["hr/employees"])

@@ -288,7 +288,8 @@ def inventory(rng: np.random.Generator, stock: Stock, moved: np.ndarray, receive
     item, loc = np.nonzero(stock.at)
     m = len(item)
     shipped, got = moved[item, loc], received[item, loc]
-    on_hand = np.where(rng.random(m) < 0.06, 0, rng.integers(3, 400, m))
+    # what is left: a few weeks of sales and a small safety stock, now and then nothing
+    on_hand = np.where(rng.random(m) < 0.06, 0, rng.integers(2, 25, m) + (shipped * rng.uniform(0.05, 0.3, m)).astype(np.int64))
     opening = on_hand + shipped - got
     on_hand = on_hand - np.minimum(opening, 0)
     opening = np.maximum(opening, 0)

@@ -57,10 +57,11 @@ class Procurement:
     summary: dict
 
 
-def build(rng: np.random.Generator, scale: int, stock: Stock, layouts: dict) -> Procurement:
+def build(rng: np.random.Generator, scale: int, stock: Stock, shipped: np.ndarray, layouts: dict) -> Procurement:
+    """``shipped``: units the warehouse shipped [stocked item, location], what replenishment follows."""
     sup = _suppliers(rng, supplier_count(scale))
     n_sup = len(sup["id"])
-    po = _orders(rng, order_count(scale), sup, stock)
+    po = _orders(rng, order_count(scale), sup, stock, shipped.sum(axis=1))
     received = np.zeros(stock.at.shape, dtype=np.int64)
     awaiting = np.zeros(stock.at.shape, dtype=np.int64)
     lines = po["lines"]
@@ -188,7 +189,7 @@ def _suppliers(rng: np.random.Generator, n: int) -> dict:
     return out
 
 
-def _orders(rng: np.random.Generator, n: int, sup: dict, stock: Stock) -> dict:
+def _orders(rng: np.random.Generator, n: int, sup: dict, stock: Stock, demand: np.ndarray) -> dict:
     """Purchase orders over the window, each with 1-5 lines; old issued orders are received in part."""
     ids = sup["id"]
     active = np.flatnonzero(sup["status"] == "active")
@@ -218,7 +219,9 @@ def _orders(rng: np.random.Generator, n: int, sup: dict, stock: Stock) -> dict:
         held = np.flatnonzero(stock.at[:, place])
         rows = np.flatnonzero(stock_line & (line_location == place))
         item[rows] = held[(draw[rows] * len(held)).astype(np.int64)]
-    quantity = np.where(stock_line, rng.integers(2, 50, m) * 10, rng.integers(1, 13, m))
+    # a replenishment buys a few weeks to months of what the item sells, in fives
+    weeks = demand[np.maximum(item, 0)] * rng.uniform(0.05, 0.3, m)
+    quantity = np.where(stock_line, 5 * np.maximum(1, np.round(weeks / 5)).astype(np.int64), rng.integers(1, 13, m))
     price = np.where(stock_line, stock.items["unit_cost_minor"].to_numpy()[np.maximum(item, 0)],
                      rng.integers(20, 2000, m) * 25)
     total = quantity * price
