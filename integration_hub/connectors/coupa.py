@@ -23,6 +23,14 @@ Vendor facts this client follows (compass.coupa.com, Coupa Core API):
   updated in the cursor's own second come back, and records a later page repeats are dropped
   by id. Lines are read with their header: an order or invoice that changed is read whole.
 - Amounts and quantities stay the decimal text Coupa sent (parsed as Decimal, never float).
+- A supplier carries its `tax-id`, a `primary-address` (street1, street2, city, state,
+  postal-code, country.code) and a list of `remit-to-addresses` (where payments go); the bank
+  account paid into is that address's `bank-account-number` (the element name of Coupa's supplier
+  information address). The first active remit-to address is read (`remit_to_code`,
+  `bank_account`). Tax id and bank account are sensitive: the procurement declaration encrypts
+  them at extraction and only their masks are cleaned and mapped; the call log never sees them.
+- A purchase order header's total is `total-with-estimated-tax` (lines plus estimated tax), in
+  the order's currency; its order date is when Coupa created it (`created-at`).
 """
 from __future__ import annotations
 
@@ -34,7 +42,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from integration_hub.connectors.http import build_session, redact_url
+from integration_hub.connectors.http import HubSession, build_session, redact_url
 from integration_hub.connectors.paging import unseen
 from integration_hub.connectors.vendor_rest import (
     ConnectorAPIError,
@@ -53,6 +61,9 @@ SCOPES = "core.supplier.read core.purchase_order.read core.inventory.receiving.r
 ENV_URL, ENV_CLIENT_ID, ENV_SECRET, ENV_SCOPES = ("IH_COUPA_INSTANCE_URL", "IH_COUPA_CLIENT_ID",
                                                   "IH_COUPA_CLIENT_SECRET", "IH_COUPA_SCOPES")
 CURSOR_FIELD = "updated-at"
+# Supplier elements holding sensitive values (JSON keys, lower case), blanked in call-log bodies.
+SENSITIVE_FIELDS = frozenset({"tax-id", "bank-account-number"})
+REMIT_TO = "_remit-to"     # the supplier's remit-to address payments go to (see _with_remit_to)
 
 # Resource -> (endpoint, nested line list or None).
 SOURCES: dict[str, tuple[str, str | None]] = {
@@ -63,9 +74,15 @@ SOURCES: dict[str, tuple[str, str | None]] = {
 EXPORT_COLUMNS: dict[str, dict[str, str]] = {
     "suppliers": {"id": "id", "name": "name", "number": "number", "status": "status",
                   "payment_term": "payment-term.code", "email": "primary-contact.email",
+                  "tax_id": "tax-id",
+                  "address_line1": "primary-address.street1", "address_line2": "primary-address.street2",
+                  "city": "primary-address.city", "region": "primary-address.state",
+                  "postal_code": "primary-address.postal-code", "country": "primary-address.country.code",
+                  "remit_to_code": f"{REMIT_TO}.remit-to-code", "bank_account": f"{REMIT_TO}.bank-account-number",
                   "created_at": "created-at", "updated_at": "updated-at"},
     "purchase_orders": {"id": "id", "po_number": "po-number", "status": "status", "supplier_id": "supplier.id",
                         "supplier_name": "supplier.name", "currency": "currency.code", "version": "version",
+                        "total": "total-with-estimated-tax",
                         "created_at": "created-at", "updated_at": "updated-at"},
     "purchase_order_lines": {"id": "id", "order_id": "order_id", "line_num": "line-num", "description": "description",
                              "item_id": "item.id", "part_number": "source-part-num", "quantity": "quantity",
@@ -113,6 +130,8 @@ class CoupaClient:
         self.instance_url = instance_url.rstrip("/")
         self.page_size = page_size
         self.session = session or build_session(system="coupa")
+        if isinstance(self.session, HubSession):   # whoever built the session, the call log never sees these
+            self.session.redact_fields |= SENSITIVE_FIELDS
         self._credentials = credentials
         self._token: str | None = None
         self.duplicates_skipped: dict[str, int] = {}   # resource -> repeated records dropped, last extraction
@@ -130,6 +149,8 @@ class CoupaClient:
         lines = SOURCES[resource][1]
         rows = records if lines is None else \
             [{**line, _PARENT_KEY[lines]: record["id"]} for record in records for line in record.get(lines) or []]
+        if resource == "suppliers":
+            rows = [_with_remit_to(row) for row in rows]
         return flatten(EXPORT_COLUMNS[resource], rows), next_cursor((r.get(CURSOR_FIELD) for r in records), cursor)
 
     def iter_records(self, resource: str, since: int | None = None) -> Iterator[dict[str, Any]]:
@@ -194,6 +215,14 @@ class CoupaClient:
                                      f"{reason}; check {ENV_CLIENT_ID} and {ENV_SECRET}")
         register_secret(payload["access_token"])
         return payload["access_token"]
+
+
+def _with_remit_to(supplier: dict[str, Any]) -> dict[str, Any]:
+    """The supplier with its first active remit-to address under REMIT_TO (Coupa lists them in
+    `remit-to-addresses`; an address without `active` counts as active)."""
+    addresses = [a for a in supplier.get("remit-to-addresses") or [] if isinstance(a, dict)]
+    active = next((a for a in addresses if a.get("active", True) not in (False, "false")), None)
+    return {**supplier, REMIT_TO: active} if active is not None else supplier
 
 
 def _message(response: requests.Response) -> str:

@@ -19,6 +19,13 @@ internal id, turned back into the referenced record's external id through the po
 (the referenced entity from the canonical declaration); any other `*external_id` value is an
 escaped key.
 
+An item fulfillment is created only by transforming its sales order (`POST .../salesOrder/
+<internal id>/!transform/itemFulfillment`, the order's internal id from the posting record; an
+order not posted is rejected without a call). The document's `createdFrom` names the order; it
+is left out of the body, which NetSuite fills from the order. A fulfilment that exists (posted,
+or a transform refused as a duplicate external id after a lost answer) is updated by
+externalId like any record.
+
 NetSuite external ids allow only letters, digits, '_' and '-', so the hub's
 "<system>:<id>" is escaped reversibly: '_' becomes '__' and any other character '_XX' (hex).
 """
@@ -45,6 +52,9 @@ RECORD_PATH = "/services/rest/record/v1"
 ENV = ("NETSUITE_ACCOUNT_ID", "NETSUITE_CONSUMER_KEY", "NETSUITE_CONSUMER_SECRET", "NETSUITE_TOKEN_ID",
        "NETSUITE_TOKEN_SECRET")
 RATE_LIMITED = "SSS_REQUEST_LIMIT_EXCEEDED"
+DUPLICATE = "DUP_RCRD"
+# Record types created by transforming another: {type: (source type, source entity, document field)}.
+TRANSFORMED = {"itemFulfillment": ("salesOrder", "sales_order", "createdFrom")}
 _ALLOWED = re.compile(r"[A-Za-z0-9-]")
 _ESCAPE = re.compile(r"_(_|[0-9A-F]{2})")
 
@@ -85,7 +95,9 @@ def error_of(response: requests.Response) -> NetSuiteError:
 
 class NetSuiteTarget(RestTarget):
     """Customers (with parents), items, sales orders and their lines, cash refunds, contacts,
-    opportunities, invoices, credit memos, customer payments and refunds in one NetSuite account."""
+    opportunities, invoices, credit memos, customer payments and refunds, vendors, purchase
+    orders and their lines, employees (with supervisors), item fulfillments and their lines, and
+    the hub's stock level and shipment custom records in one NetSuite account."""
 
     name = "netsuite"
 
@@ -124,6 +136,14 @@ class NetSuiteTarget(RestTarget):
         return response
 
     def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
+        if spec.record in TRANSFORMED:
+            field = TRANSFORMED[spec.record][2]
+            source_key = (document.get(field) or {}).get("externalId")
+            document = {name: value for name, value in document.items() if name != field}
+            if erp_id is None:
+                sent = self._transform(spec, document, source_key)
+                if sent is not None:
+                    return sent
         path = f"{RECORD_PATH}/{spec.record}/eid:{quote(document['externalId'], safe='')}"
         # Sublist lines sent without `replace` are added to those the record holds: an update would
         # double an invoice's lines. Name every sublist the document carries, its own and the lines'.
@@ -136,6 +156,27 @@ class NetSuiteTarget(RestTarget):
             return Sent(True, location.rstrip("/").rsplit("/", 1)[-1] or erp_id)
         error = error_of(response)
         return Sent(False, message=f"{spec.record} {document.get('externalId')}: {error}")
+
+    def _transform(self, spec: ErpSpec, document: dict, source_key: str | None) -> Sent | None:
+        """Create `document` from its source record; None when NetSuite already holds it (a create
+        whose answer was lost), to be updated by externalId instead."""
+        source, entity, _ = TRANSFORMED[spec.record]
+        column = next(c for c, e in registry.get(spec.entity).references.items() if e == entity)
+        source_id = self.unkey(source_key or "")
+        posted = self.postings.postings(self.name, entity, [source_id]).dropna(subset=["erp_id"])
+        if posted.empty:
+            return Sent(False, message=(
+                f"{spec.entity} {self.unkey(document.get('externalId') or '')}: its {entity} {source_id} is not in "
+                f"{self.name}; {column}.exists_in_erp (a {spec.record} is created from its {entity}, which loads "
+                f"first)"))
+        internal_id = str(posted["erp_id"].iloc[0])
+        response = self._call("POST", f"{RECORD_PATH}/{source}/{internal_id}/!transform/{spec.record}", body=document)
+        if response.status_code in (200, 201, 204):
+            return Sent(True, response.headers.get("Location", "").rstrip("/").rsplit("/", 1)[-1] or None)
+        error = error_of(response)
+        if error.code == DUPLICATE:
+            return None
+        return Sent(False, message=f"{spec.record} {document.get('externalId')} from {source} {source_key}: {error}")
 
     def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
         *path, name = spec.sublist.split(".")

@@ -4,6 +4,12 @@ An invoice or payment names its customer by source id; with master data on, that
 re-keyed to the master the customer resolved into, through every crosswalk the hub store
 holds (not only this run's), and then must name a customer the ERP holds. The same holds for
 every reference a canonical declaration makes (an order line's item, a customer's parent).
+
+A system that knows a product only by its SKU (ShipBob's stock and fulfilment lines) names it
+`sku:<SKU>`: that reference resolves to the master item whose SKU is the same once case, spaces
+and separators are set aside (resolve.items.sku_key, what master items match on), so warehouse
+stock and the shop's order lines name one ERP item. A SKU no master item holds stays as it is and
+is held back as `item_external_id.exists_in_erp`.
 """
 from __future__ import annotations
 
@@ -12,10 +18,14 @@ import pandas as pd
 from integration_hub.canonical import registry
 from integration_hub.canonical.registry import CanonicalEntity
 from integration_hub.gates.business_rules import PARENTAGE
+from integration_hub.resolve.items import MASTER_ITEM_SYSTEM, sku_key
 
 EXISTS_IN_ERP = ".exists_in_erp"      # <column>.exists_in_erp: the record it names is not in the ERP
 HIERARCHY_CYCLE = ".cycle"             # <column>.cycle: a record is its own ancestor
 CUSTOMER_IN_ERP = "customer_external_id" + EXISTS_IN_ERP
+SKU_PREFIX = "sku:"                    # a reference by SKU alone: sku:<SKU>
+_MASTER_ITEM = MASTER_ITEM_SYSTEM + ":"
+_SKU_KEY = r"^[0-9A-Z]+$"              # a master item keyed by SKU (one without is keyed "ID<external id>")
 # Rules a later run can satisfy without the record changing (its customer, charge or invoice
 # arrives later): a record held for one of them keeps the incremental cursor from passing it.
 FIXABLE_RULES = frozenset({
@@ -70,18 +80,35 @@ def in_hierarchy_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def master_keys(persisted: pd.DataFrame, current: pd.DataFrame | None) -> pd.Series:
-    """source_external_id -> master_external_id over every run's crosswalk; this run's wins."""
+    """source_external_id -> master_external_id over every run's crosswalk; this run's wins. Each
+    master item keyed by a SKU is also named `sku:<SKU key>` (see to_masters)."""
     frames = [f[["source_external_id", "master_external_id"]] for f in (current, persisted)
               if f is not None and len(f)]
     if not frames:
         return pd.Series(dtype="string")
     both = pd.concat(frames, ignore_index=True).drop_duplicates("source_external_id")
-    return both.set_index("source_external_id")["master_external_id"]
+    keys = both.set_index("source_external_id")["master_external_id"]
+    masters = pd.Series(keys.unique(), dtype="string")
+    items = masters[masters.str.startswith(_MASTER_ITEM)]
+    skus = items.str[len(_MASTER_ITEM):]
+    by_sku = pd.Series(items.to_numpy(), index=(SKU_PREFIX + skus).to_numpy())[skus.str.fullmatch(_SKU_KEY).to_numpy()]
+    return pd.concat([keys, by_sku[~by_sku.index.isin(keys.index)]])
+
+
+def sku_reference_key(references: pd.Series) -> pd.Series:
+    """`sku:<SKU>` references as `sku:<SKU key>` (how master_keys names master items); others as they are."""
+    ref = references.astype("string")
+    by_sku = ref.str.startswith(SKU_PREFIX).fillna(False).astype(bool)
+    if not by_sku.any():
+        return ref
+    return ref.where(~by_sku, SKU_PREFIX + sku_key(ref.str[len(SKU_PREFIX):]))
 
 
 def to_masters(frame: pd.DataFrame, keys: pd.Series, columns=("customer_external_id",)) -> pd.DataFrame:
-    """`frame` with each reference in `columns` re-keyed to its master where a crosswalk knows it."""
+    """`frame` with each reference in `columns` re-keyed to its master where a crosswalk knows it
+    (a `sku:<SKU>` reference to the master item of that SKU)."""
     present = [c for c in columns if c in frame]
     if not present or keys.empty:
         return frame
-    return frame.assign(**{c: frame[c].map(keys).fillna(frame[c]).astype(frame[c].dtype) for c in present})
+    return frame.assign(**{c: sku_reference_key(frame[c]).map(keys).fillna(frame[c]).astype(frame[c].dtype)
+                           for c in present})

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-DEFAULT_RULES = ("email", "phone", "company_domain", "national_id", "tax_id", "name_rare_token", "name_sorted",
-                 "postal_name", "address", "person_postal", "person_dob")
+DEFAULT_RULES = ("email", "phone", "company_domain", "national_id", "tax_id", "bank_account", "name_rare_token",
+                 "name_sorted", "postal_name", "address", "person_postal", "person_dob")
 
 
 @dataclass
@@ -52,7 +52,7 @@ def rare_tokens(name_key: pd.Series, cap: int, per_record: int = 2) -> pd.Series
 def rule_keys(prepared: pd.DataFrame, rule: str, cap: int) -> pd.Series:
     """Blocking keys of one rule; the index repeats for a record with several keys, NA means none."""
     p = prepared
-    if rule in ("email", "phone", "national_id", "tax_id"):
+    if rule in ("email", "phone", "national_id", "tax_id", "bank_account"):
         return p[rule]
     if rule == "company_domain":
         return p["email_domain"].where(~p["email_free"].astype(bool))

@@ -130,9 +130,11 @@ def _alnum_upper(value: str) -> str | None:
     return "".join(c for c in value.upper() if c.isalnum()) or None
 
 
-def identifier_keys(dob, national_id, tax_id, index: pd.Index) -> pd.DataFrame:
-    """date_of_birth (YYYY-MM-DD), national_id and tax_id (letters and digits only, upper-case)."""
-    out = pd.DataFrame({"date_of_birth": _na(index), "national_id": _na(index), "tax_id": _na(index)}, index=index)
+def identifier_keys(dob, national_id, tax_id, index: pd.Index, bank_account=None) -> pd.DataFrame:
+    """date_of_birth (YYYY-MM-DD), national_id, tax_id and bank_account (letters and digits only,
+    upper-case; a keyed hash of one, as master vendors pass them, stays itself)."""
+    out = pd.DataFrame({"date_of_birth": _na(index), "national_id": _na(index), "tax_id": _na(index),
+                        "bank_account": _na(index)}, index=index)
     if dob is not None:
         cleaned = text.clean_text(dob)
         parsed = dates.timestamp_utc(cleaned).dt.strftime("%Y-%m-%d").astype("string")
@@ -144,4 +146,6 @@ def identifier_keys(dob, national_id, tax_id, index: pd.Index) -> pd.DataFrame:
         out["national_id"] = _per_unique(text.clean_text(national_id), _alnum_upper)
     if tax_id is not None:
         out["tax_id"] = _per_unique(text.clean_text(tax_id), _alnum_upper)
+    if bank_account is not None:
+        out["bank_account"] = _per_unique(text.clean_text(bank_account), _alnum_upper)
     return out

@@ -32,10 +32,11 @@ class MasterCustomers:
     stats: dict
 
 
-def _records(customers: pd.DataFrame) -> pd.DataFrame:
+def _records(customers: pd.DataFrame, roles_of: dict[str, str] = CUSTOMER_ROLES) -> pd.DataFrame:
+    """The record model of canonical records (customers, vendors): `roles_of` maps role -> column."""
     frames = []
     for system, frame in customers.groupby("source_system", sort=True):
-        roles = {role: column for role, column in CUSTOMER_ROLES.items() if column in frame}
+        roles = {role: column for role, column in roles_of.items() if column in frame}
         records = records_from(frame.reset_index(drop=True), roles, system=str(system), id_column="source_id")
         # UTC, naive for numpy: survivorship ranks by it, and an export may leave some (or all) blank.
         records[UPDATED_AT] = pd.to_datetime(frame["created_at"], utc=True).dt.tz_convert(None).to_numpy()

@@ -14,7 +14,7 @@ from integration_hub.resolve import keys
 from integration_hub.standardize import dates
 
 ROLES = ("company", "first_name", "last_name", "full_name", "email", "phone", "street_number", "street",
-         "address_line2", "city", "region", "postal_code", "country", "date_of_birth", "national_id", "tax_id")
+         "address_line2", "city", "region", "postal_code", "country", "date_of_birth", "national_id", "tax_id", "bank_account")
 ID_COLUMNS = ("record_key", "system", "source_id")
 UPDATED_AT = "updated_at"   # optional recency column of the record model, used by survivorship only
 
@@ -44,6 +44,7 @@ _HEADERS = {
                     "national_insurance_number", "personal_id", "id_number"),
     "tax_id": ("tax_id", "ein", "fein", "tin", "vat", "vat_id", "vat_number", "tax_number", "taxpayer_id",
                "tax_identification_number", "abn", "siren", "ust_id"),
+    "bank_account": ("bank_account", "bank_account_number", "iban"),
 }
 # A bare "Name" is a company in a CRM account export and a person in a patient list: it is read
 # as full_name when the file carries person identifiers and no company column, else as company.
@@ -163,7 +164,8 @@ def prepare(frame: pd.DataFrame, roles: dict[str, str] | None = None, *, default
              keys.phone_keys(col("phone"), country, default_region, frame.index),
              keys.address_keys(col("street_number"), col("street"), col("address_line2"), col("city"),
                             col("postal_code"), country, frame.index),
-             keys.identifier_keys(col("date_of_birth"), col("national_id"), col("tax_id"), frame.index)]
+             keys.identifier_keys(col("date_of_birth"), col("national_id"), col("tax_id"), frame.index,
+                                  col("bank_account"))]
     out = pd.concat([out, *parts], axis=1)
     out["country"] = country
     return out

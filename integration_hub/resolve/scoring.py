@@ -68,6 +68,9 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
     "national_id": _levels(Level("exact", 0.93, 1e-7), Level("one_digit_off", 0.04, 1e-6),
                            Level("different", 0.001, 0.999, conflict=True)),
     "tax_id": _levels(Level("exact", 0.95, 1e-7), Level("different", 0.001, 0.999, conflict=True)),
+    # A supplier's account for payments: shared accounts are rare, but one supplier may be paid into
+    # another account by another system (a bank changed), so a different one is evidence, not a veto.
+    "bank_account": _levels(Level("exact", 0.80, 1e-6), Level("different", 0.20, 0.999)),
 }
 NAME_THRESHOLDS = (0.92, 0.80, 0.65)       # close, similar, weak (edit-distance ratio of whole names)
 PART_THRESHOLDS = (0.92, 0.80)             # close, similar (Jaro-Winkler of a given name or a surname)
@@ -154,7 +157,7 @@ class PairScorer:
         by_customer = pd.factorize(p["name_key"].str.replace(" ", "", regex=False).str[:3] + "|" + place)[0]
         self._fields = {name: _codes(p[name], by_customer) for name in (
             "street_key", "email", "email_domain", "phone", "postal_key", "city_key", "country",
-            "unit_key", "street_number", "date_of_birth", "national_id", "tax_id")}
+            "unit_key", "street_number", "date_of_birth", "national_id", "tax_id", "bank_account")}
         for name in ("name_key", "first_key", "last_key"):
             self._fields[name] = _codes(p[name], by_place)
         self._fields["mailbox"] = _codes(p["email_user"] + "@" + p["email_domain"], by_customer)
@@ -282,7 +285,7 @@ class PairScorer:
         levels["email"] = (np.where(both, level, -1), np.where(same | mailbox, tf, tf_domain))
 
         for comparison, field in (("phone", "phone"), ("country", "country"), ("unit", "unit_key"),
-                                  ("tax_id", "tax_id")):
+                                  ("tax_id", "tax_id"), ("bank_account", "bank_account")):
             both, same, tf = self._exact(field, a, b)
             levels[comparison] = (np.where(both, np.where(same, 0, len(self.comparisons[comparison]) - 1), -1), tf)
         for field in ("date_of_birth", "national_id"):

@@ -35,9 +35,10 @@ _GROUPS = {
     "date_of_birth": ("identity", ("date_of_birth",), "date_of_birth", "date_of_birth"),
     "national_id": ("identity", ("national_id",), "national_id", "national_id"),
     "tax_id": ("identity", ("tax_id",), "tax_id", "tax_id"),
+    "bank_account": ("identity", ("bank_account",), "bank_account", "bank_account"),
 }
 GOLDEN_FIELDS = ("company", "first_name", "last_name", "full_name", "email", "phone", "street", "address_line2",
-                 "city", "region", "postal_code", "country", "date_of_birth", "national_id", "tax_id")
+                 "city", "region", "postal_code", "country", "date_of_birth", "national_id", "tax_id", "bank_account")
 
 
 def _raw(records: pd.DataFrame, role: str) -> pd.Series:

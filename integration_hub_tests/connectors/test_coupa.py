@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from integration_hub.audit.api_log import ApiCallLog
 from integration_hub.connectors.coupa import CoupaClient, CoupaCredentials, client_from_env
-from integration_hub.connectors.fakes.coupa_fake import CoupaFake
+from integration_hub.connectors.fakes.coupa_fake import CoupaFake, supplier_record
 from integration_hub.connectors.fakes.server import Fault
 from integration_hub.connectors.http import build_session
 from integration_hub.connectors.request_budget import RequestBudget
@@ -35,6 +35,7 @@ def supplier(n: int, updated: float) -> dict:
 
 def purchase_order(n: int, updated: float, lines: int = 2) -> dict:
     return {"id": n, "po-number": f"PO{n}", "status": "issued", "version": 1, "currency": {"code": "EUR"},
+            "total-with-estimated-tax": "129.36",
             "supplier": {"id": 7, "name": "Supplier 7"}, "created-at": iso(0), "updated-at": iso(updated),
             "order-lines": [{"id": n * 100 + i, "line-num": i + 1, "description": f"Widget {i}", "item": {"id": 55},
                              "source-part-num": f"W-{i}", "quantity": "3.0", "uom": {"code": "EA"},
@@ -89,7 +90,8 @@ def test_orders_receipts_and_invoices_with_their_lines_keep_exact_amounts():
         receipts, _ = client.extract("receipts")
         invoice_lines, _ = client.extract("invoice_lines")
         invoices, _ = client.extract("invoices")
-    assert orders[["po_number", "supplier_id", "currency"]].values.tolist() == [["PO1", "7", "EUR"], ["PO2", "7", "EUR"]]
+    assert orders[["po_number", "supplier_id", "currency", "total", "created_at"]].values.tolist() == \
+        [["PO1", "7", "EUR", "129.36", iso(0)], ["PO2", "7", "EUR", "129.36", iso(0)]]
     assert lines[["id", "order_id", "line_num", "quantity", "price", "total"]].values.tolist()[:2] == \
         [["100", "1", "1", "3.0", "19.90", "59.70"], ["101", "1", "2", "3.0", "19.90", "59.70"]]
     assert receipts.iloc[0][["order_line_id", "order_id", "quantity", "total"]].tolist() == ["1001", "10", "2.0", "39.80"]
@@ -186,3 +188,74 @@ def test_credentials_come_from_the_environment_and_stay_out_of_logs(tmp_path, ca
     log.dispose()
     assert len(frame) == 1 and scope == "core.supplier.read" and calls["method"].tolist() == ["POST", "GET"]
     assert not [s for s in (SECRET, *tokens) for cell in [*rows, caplog.text, repr(client)] if s in cell]
+
+
+TAX_ID, BANK_ACCOUNT = "31-1234567", "000987654321"
+
+
+def test_a_supplier_brings_its_tax_id_primary_address_and_the_active_remit_to_bank_account():
+    inactive = {"id": 1, "remit-to-code": "OLD", "active": False, "bank-account-number": "111122223333"}
+    record = supplier_record(3, iso(1), tax_id=TAX_ID, bank_account=BANK_ACCOUNT)
+    record["remit-to-addresses"].insert(0, inactive)
+    with fake_with({"suppliers": [record, supplier_record(4, iso(2))]}) as fake:
+        frame, _ = client_for(fake).extract("suppliers")
+    first, bare = frame.iloc[0], frame.iloc[1]
+    assert first[["tax_id", "remit_to_code", "bank_account"]].tolist() == [TAX_ID, "R3", BANK_ACCOUNT]
+    assert first[["address_line1", "address_line2", "city", "region", "postal_code", "country"]].tolist() == \
+        ["103 Industrial Pkwy", "", "Dayton", "OH", "45402", "US"]
+    assert bare[["tax_id", "remit_to_code", "bank_account"]].tolist() == ["", "", ""]
+
+
+def test_tax_ids_and_bank_accounts_never_reach_the_call_log(tmp_path):
+    log = ApiCallLog(f"sqlite:///{tmp_path / 'hub.db'}", run_id="r1")
+    with fake_with({"suppliers": [supplier_record(3, iso(1), tax_id=TAX_ID, bank_account=BANK_ACCOUNT)]}) as fake:
+        frame, _ = client_for(fake, call_log=log).extract("suppliers")
+    rows = log.calls().astype(str).to_numpy().ravel()
+    log.dispose()
+    assert frame.iloc[0]["tax_id"] == TAX_ID
+    assert not [cell for cell in rows for s in (TAX_ID, BANK_ACCOUNT, "1234567", "987654321") if s in cell]
+
+
+def test_the_declaration_encrypts_tax_id_and_bank_account_and_maps_only_their_masks():
+    """Supplier and order columns are what the connector returns; the vendor carries masks and the
+    address, the order header its total in minor units and its supplier by the vendor's external id."""
+    from integration_hub.connectors.coupa import EXPORT_COLUMNS
+    from integration_hub.mapping.systems import load_systems
+
+    procurement = next(s for s in load_systems() if s.name == "procurement")
+    entities = {e.name: e for e in procurement.entities}
+    suppliers, orders = entities["suppliers"], entities["purchase_orders"]
+    assert set(suppliers.sensitive) == {"tax_id", "bank_account"}
+    declared = {c.column for c in suppliers.columns}
+    assert {"tax_id_mask", "bank_account_mask"} <= declared and not declared & set(suppliers.sensitive)
+    assert declared - {"tax_id_mask", "bank_account_mask"} <= set(EXPORT_COLUMNS["suppliers"])
+    assert {c.column for c in orders.columns} <= set(EXPORT_COLUMNS["purchase_orders"])
+    assert orders.canonical == "purchase_order"
+    lineage = suppliers.mapping.column_lineage()
+    assert lineage["tax_id_mask"] == ["tax_id_mask"] and lineage["bank_account_mask"] == ["bank_account_mask"]
+    assert not [t for t, sources in lineage.items() if set(sources) & set(suppliers.sensitive)]
+    assert orders.mapping.column_lineage()["total_minor"] == ["total"]
+    assert orders.mapping.column_lineage()["vendor_external_id"] == ["supplier_id"]
+
+
+def test_an_order_header_maps_to_a_purchase_order_naming_its_vendor_with_the_total_in_minor_units():
+    """What extract("purchase_orders") returns, cleaned and mapped: the canonical purchase_order."""
+    import pandas as pd
+
+    from integration_hub.canonical import registry
+    from integration_hub.mapping.engine import apply_spec
+    from integration_hub.mapping.systems import load_systems
+    from integration_hub.standardize.frame import ROW, clean_frame
+
+    with fake_with({"purchase_orders": [purchase_order(10, 5)]}) as fake:
+        orders, _ = client_for(fake).extract("purchase_orders")
+    entity = next(e for s in load_systems() if s.name == "procurement" for e in s.entities if e.name == "purchase_orders")
+    cleaned = clean_frame(orders.assign(**{ROW: range(1, len(orders) + 1)}), entity)
+    assert cleaned.rejects.empty
+    mapped = apply_spec(entity.mapping, cleaned.cleaned)
+    assert mapped.rejects.empty
+    order = registry.get("purchase_order").schema.validate(mapped.mapped).iloc[0]
+    assert (order["external_id"], order["po_number"], order["vendor_external_id"], order["status"]) == \
+        ("procurement:10", "PO10", "procurement:7", "issued")
+    assert (order["total_minor"], order["currency"]) == (12936, "EUR")
+    assert order["order_date"] == pd.Timestamp(T0)

@@ -73,12 +73,22 @@ def write_warehouse(sources: Path) -> dict:
             "bad_level": "1001@101"}
 
 
+SUPPLIER_TAX_ID, SUPPLIER_BANK_ACCOUNT = "31-1234567", "000987654321"
+
+
 def write_procurement(sources: Path) -> dict:
     """One supplier and its order 10: a line in euros received in part, one priced finer than a cent."""
     folder = sources / "procurement"
     _write(folder / "suppliers.csv", [{
         "id": "7", "name": "acme industrial supply inc", "number": "S-0007", "status": "Active",
-        "payment_term": "Net 30", "email": "AP@Acme.example", "created_at": TS, "updated_at": TS}])
+        "payment_term": "Net 30", "email": "AP@Acme.example", "tax_id": SUPPLIER_TAX_ID,
+        "address_line1": "100 Industrial Pkwy", "address_line2": "", "city": "Dayton", "region": "OH",
+        "postal_code": "45402", "country": "US", "remit_to_code": "R1", "bank_account": SUPPLIER_BANK_ACCOUNT,
+        "created_at": TS, "updated_at": TS}])
+    _write(folder / "purchase_orders.csv", [{
+        "id": "10", "po_number": "PO10", "status": "issued", "supplier_id": "7",
+        "supplier_name": "Acme Industrial Supply", "currency": "EUR", "version": "1", "total": "80.12",
+        "created_at": TS, "updated_at": TS}])
     line = {"order_id": "10", "item_id": "55", "uom": "EA", "currency": "EUR", "updated_at": TS}
     _write(folder / "purchase_order_lines.csv", [
         {"id": "1000", "line_num": "1", "description": "Widget", "part_number": "W-1", "quantity": "3.0",

@@ -41,7 +41,8 @@ SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers
            "shop": ["customers", "variants", "orders", "order_lines", "refunds"],
            # planned phases: through the mapped gate, no ERP load yet
            "warehouse": ["inventory_levels", "shipments", "shipment_lines"],
-           "procurement": ["suppliers", "purchase_order_lines"], "shipping": ["shipments"], "hr": ["employees"]}
+           "procurement": ["suppliers", "purchase_orders", "purchase_order_lines"], "shipping": ["shipments"],
+           "hr": ["employees"]}
 
 
 def test_definitions_load():

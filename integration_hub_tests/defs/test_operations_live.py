@@ -48,7 +48,8 @@ def test_live_coupa_suppliers_and_order_lines_map_as_the_export_does(exports, in
                 "payment-term": {"code": "Net 30"}, "primary-contact": {"email": "ap@acme.example"},
                 "created-at": TS, "updated-at": TS}
     order = {"id": 10, "po-number": "PO10", "status": "issued", "version": 1, "currency": {"code": "EUR"},
-             "supplier": {"id": 7, "name": "Acme"}, "created-at": TS, "updated-at": TS,
+             "supplier": {"id": 7, "name": "Acme"}, "total-with-estimated-tax": "64.48", "created-at": TS,
+             "updated-at": TS,
              "order-lines": [{"id": 1000, "line-num": 1, "description": "Widget", "item": {"id": 55},
                               "source-part-num": "W-1", "quantity": "3.0", "uom": {"code": "EA"}, "price": "19.90",
                               "total": "59.70", "currency": {"code": "EUR"}, "received": "1.0", "updated-at": TS}]}
@@ -63,6 +64,8 @@ def test_live_coupa_suppliers_and_order_lines_map_as_the_export_does(exports, in
     assert mapped(result, "procurement", "suppliers").loc["procurement:7", "payment_terms"] == "Net 30"
     line = mapped(result, "procurement", "purchase_order_lines").loc["procurement:1000"]
     assert (line["po_external_id"], line["amount_minor"], line["quantity_received"]) == ("procurement:10", 5970, 1.0)
+    order = mapped(result, "procurement", "purchase_orders").loc["procurement:10"]
+    assert (order["vendor_external_id"], order["total_minor"], order["currency"]) == ("procurement:7", 6448, "EUR")
 
 
 def test_live_easypost_labels_map_as_the_export_does(exports, instance, monkeypatch):

@@ -8,6 +8,10 @@
   records with dashed element names. Without `Accept: application/json` the answer is XML.
 - Rate limit: over `limit` calls per `window` seconds, 429 {"errors": ["Too many requests"]}.
   Other faults come from `faults`.
+
+`supplier_record` and `purchase_order_record` build records in the documented shapes: a supplier
+with its `tax-id`, `primary-address` and `remit-to-addresses` (each with its `bank-account-number`),
+an order header with its `total-with-estimated-tax`.
 """
 from __future__ import annotations
 
@@ -22,6 +26,29 @@ from integration_hub.connectors.fakes.rate_window import SlidingWindow
 from integration_hub.connectors.fakes.server import Fault, FakeServer, RecordedRequest, Reply
 
 ENDPOINTS = ("suppliers", "purchase_orders", "receiving_transactions", "invoices")
+
+
+def supplier_record(n: int, updated_at: str, *, name: str | None = None, tax_id: str | None = None,
+                    bank_account: str | None = None, **fields: Any) -> dict[str, Any]:
+    """Supplier `n` as GET /api/suppliers returns it; `fields` add or replace elements."""
+    remit_to = {"id": 5000 + n, "remit-to-code": f"R{n}", "name": f"Remit {n}", "street1": f"{n} Remit Way",
+                "city": "Dayton", "state": "OH", "postal-code": "45402", "country": {"code": "US"}, "active": True,
+                "bank-account-number": bank_account}
+    return {"id": n, "name": name or f"Supplier {n}", "number": f"S-{n:04d}", "status": "active",
+            "payment-term": {"code": "Net 30"}, "primary-contact": {"email": f"ap{n}@supplier.test"},
+            "tax-id": tax_id,
+            "primary-address": {"street1": f"{100 + n} Industrial Pkwy", "street2": None, "city": "Dayton",
+                                "state": "OH", "postal-code": "45402", "country": {"code": "US", "name": "United States"}},
+            "remit-to-addresses": [remit_to] if bank_account else [],
+            "created-at": updated_at, "updated-at": updated_at, **fields}
+
+
+def purchase_order_record(n: int, updated_at: str, *, supplier_id: int = 7, total: str = "71.04",
+                          lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+    """Order header `n` as GET /api/purchase_orders returns it, its lines in `order-lines`."""
+    return {"id": n, "po-number": f"PO{n}", "status": "issued", "version": 1, "currency": {"code": "EUR"},
+            "supplier": {"id": supplier_id, "name": f"Supplier {supplier_id}"}, "total-with-estimated-tax": total,
+            "created-at": updated_at, "updated-at": updated_at, "order-lines": lines or [], **fields}
 
 
 def _stamp(value: str) -> datetime:

@@ -4,10 +4,16 @@
   and a nonce is accepted once (NetSuite refuses replays).
 - `PUT /services/rest/record/v1/<type>/eid:<externalId>` upserts: 204 with a Location header
   naming the internal id. References given as {"externalId": ...} are resolved and stored as
-  {"id", "refName"}: customers (entity, customer, parent, company) and items (a sublist line's
-  item: an inventoryItem, nonInventorySaleItem or serviceSaleItem, or one of the account's
-  configured `items` such as hub-service); an unknown one is a USER_ERROR, as is whatever
+  {"id", "refName"}: customers (entity, customer, parent, company; a purchase order's entity is
+  its vendor), items (a sublist line's item: an inventoryItem, nonInventorySaleItem or
+  serviceSaleItem, or one of the account's configured `items` such as hub-service), an
+  employee's supervisor, a fulfilment's createdFrom sales order, and the reference fields of the
+  hub's custom record types (REFERENCES); an unknown one is a USER_ERROR, as is whatever
   `reject` says.
+- An item fulfillment is created only by transforming its sales order: `POST .../salesOrder/
+  <id or eid:key>/!transform/itemFulfillment` (204, Location); its lines must name items on the
+  order. A PUT by externalId updates one that exists and refuses to create one; a second
+  transform with an externalId the account holds is a DUP_RCRD error.
   `?replace=<sublist>` makes the named sublist's lines exactly the lines sent on an existing
   record; without it, lines sent are added to the ones it holds. Lines are numbered by `line`.
 - `PATCH .../<type>/<id>?replace=<sublist>` updates a record the same way; other fields merge.
@@ -38,10 +44,19 @@ from integration_hub.erp.netsuite_auth import TokenCredentials, parse_authorizat
 PREFIX = "/services/rest/record/v1/"
 ITEM_RECORDS = ("inventoryItem", "nonInventorySaleItem", "serviceSaleItem")
 # Transactions NetSuite keeps only with at least one line in their item sublist.
-ITEM_TRANSACTIONS = ("salesOrder", "invoice", "creditMemo", "cashRefund")
+ITEM_TRANSACTIONS = ("salesOrder", "invoice", "creditMemo", "cashRefund", "purchaseOrder", "itemFulfillment")
 CUSTOMER_FIELDS = ("entity", "customer", "parent", "company")
-# Items every hub account is set up with (the invoice's service and tax lines, the refund line).
-CONFIGURED_ITEMS = ("hub-service", "hub-sales-tax", "hub-refund")
+# Reference fields naming other record types than customers and items; `entity` on these
+# transactions names a vendor.
+REFERENCES = {"supervisor": ("employee",), "createdFrom": ("salesOrder",),
+              "custrecord_ih_stock_item": ITEM_RECORDS, "custrecord_ih_ship_order": ("salesOrder",)}
+VENDOR_TRANSACTIONS = ("purchaseOrder",)
+# Record types NetSuite creates only by transforming another record: {type: source type}.
+TRANSFORMED = {"itemFulfillment": "salesOrder"}
+UNTOTALLED = ("itemFulfillment",)   # a fulfilment moves quantities, it carries no amounts
+# Items every hub account is set up with (the invoice's service and tax lines, the refund line,
+# the purchase line of a PO line that names no item).
+CONFIGURED_ITEMS = ("hub-service", "hub-sales-tax", "hub-refund", "hub-purchase")
 Rule = Callable[[str, dict], "str | None"]
 
 
@@ -65,9 +80,9 @@ def negative_total_rule(record: str, body: dict) -> str | None:
     return None
 
 
-def _totalled(record: dict) -> dict:
+def _totalled(record: dict, kind: str = "") -> dict:
     """A transaction's subtotal and total as NetSuite computes them from its item lines."""
-    if "item" in record or "taxTotal" in record:
+    if kind not in UNTOTALLED and ("item" in record or "taxTotal" in record):
         amounts = [float(line.get("amount") or 0) for line in (record.get("item") or {}).get("items", [])]
         record["subtotal"] = round(sum(amounts), 2)
         record["total"] = round(record["subtotal"] + float(record.get("taxTotal") or 0), 2)
@@ -106,6 +121,12 @@ def _lineless(record: str, fields: dict) -> str | None:
 
 def _error(status: int, code: str, detail: str) -> Reply:
     return Reply.json(status, error_body(status, code, detail))
+
+
+def _ref_name(record: dict) -> str | None:
+    """What NetSuite shows for a referenced record: a name, an item's itemId, a transaction's number."""
+    person = " ".join(filter(None, (record.get("firstName"), record.get("lastName"))))
+    return record.get("companyName") or record.get("itemId") or record.get("tranId") or person or None
 
 
 class NetSuiteFake:
@@ -189,6 +210,9 @@ class NetSuiteFake:
         record, _, key = request.path[len(PREFIX):].partition("/")
         if request.method == "PUT" and key.startswith("eid:"):
             return self._upsert(record, unquote(key[4:]), request.json() or {}, request.param("replace") or "")
+        source_key, _, made = key.partition("/!transform/")
+        if request.method == "POST" and made:
+            return self._transform(record, unquote(source_key), made, request.json() or {})
         if request.method == "PATCH" and key in self.records.get(record, {}):
             return self._patch(record, key, request.json() or {}, request.param("replace") or "")
         if request.method == "GET" and not key:
@@ -199,14 +223,16 @@ class NetSuiteFake:
                                              f"instance ID: {key or record}.")
 
     # -- records ---------------------------------------------------------------------------------
-    def _resolve(self, value: Any, field: str) -> tuple[Any, str | None]:
-        """References by externalId become {id, refName}; a missing customer is an error message."""
+    def _resolve(self, value: Any, field: str, record: str = "") -> tuple[Any, str | None]:
+        """References by externalId become {id, refName}; a missing record is an error message."""
         if isinstance(value, dict) and set(value) == {"externalId"}:
-            if field in CUSTOMER_FIELDS:
-                found = self.by_external_id("customer", value["externalId"])
+            kinds = ("vendor",) if field == "entity" and record in VENDOR_TRANSACTIONS else \
+                ("customer",) if field in CUSTOMER_FIELDS else REFERENCES.get(field)
+            if kinds:
+                found = next((f for kind in kinds if (f := self.by_external_id(kind, value["externalId"]))), None)
                 if found is None:
                     return None, f"Invalid {field} reference key {value['externalId']}."
-                return {"id": found["id"], "refName": found.get("companyName")}, None
+                return {"id": found["id"], "refName": _ref_name(found)}, None
             if field == "item":
                 found = self.item(value["externalId"])
                 if found is not None:
@@ -217,23 +243,26 @@ class NetSuiteFake:
         if isinstance(value, dict):
             out = {}
             for name, inner in value.items():
-                out[name], problem = self._resolve(inner, name)
+                out[name], problem = self._resolve(inner, name, record)
                 if problem:
                     return None, problem
             return out, None
         if isinstance(value, list):
-            resolved = [self._resolve(v, field) for v in value]
+            resolved = [self._resolve(v, field, record) for v in value]
             problem = next((p for _, p in resolved if p), None)
             return [v for v, _ in resolved], problem
         return value, None
 
     def _upsert(self, record: str, external_id: str, body: dict, replace: str) -> Reply:
         problem = self.reject(record, body) if self.reject else None
-        stored, reference_problem = self._resolve(body, "")
+        stored, reference_problem = self._resolve(body, "", record)
         if not (problem or reference_problem):
             with self._lock:
                 existing = self.by_external_id(record, external_id)
-            problem = _lineless(record, stored if existing is None else _sublists(existing, stored, replace))
+            if existing is None and record in TRANSFORMED:
+                problem = (f"A {record} is created from its {TRANSFORMED[record]}: POST {PREFIX}"
+                           f"{TRANSFORMED[record]}/<id>/!transform/{record}.")
+            problem = problem or _lineless(record, stored if existing is None else _sublists(existing, stored, replace))
         problem = problem or reference_problem
         if problem:
             return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
@@ -244,12 +273,45 @@ class NetSuiteFake:
             merged = {**(existing or {"dateCreated": now}), **(_sublists(existing, stored, replace) if existing else
                                                                _numbered(stored)),
                       "externalId": external_id, "id": internal_id, "lastModifiedDate": now}
-            self.records.setdefault(record, {})[internal_id] = _totalled(merged)
+            self.records.setdefault(record, {})[internal_id] = _totalled(merged, record)
+        return Reply(204, b"", {"Location": f"{self.base_url}{PREFIX}{record}/{internal_id}"})
+
+    def _transform(self, source: str, key: str, record: str, body: dict) -> Reply:
+        """A new `record` made from the `source` record `key` (an internal id or eid:<externalId>)."""
+        with self._lock:
+            found = self.by_external_id(source, unquote(key[4:])) if key.startswith("eid:") else \
+                self.records.get(source, {}).get(key)
+        if found is None:
+            return _error(404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record "
+                                                 f"instance ID: {source} {key}.")
+        if TRANSFORMED.get(record) != source:
+            return _error(400, "INVALID_TRANSFORM", f"A {source} cannot be transformed into a {record}.")
+        external_id = body.get("externalId")
+        body = {name: value for name, value in body.items() if name not in ("createdFrom", "entity")}
+        problem = self.reject(record, body) if self.reject else None
+        stored, reference_problem = self._resolve(body, "", record)
+        problem = problem or reference_problem or _lineless(record, stored)
+        on_order = {line["item"]["id"] for line in (found.get("item") or {}).get("items", [])}
+        stray = [line["item"]["refName"] for line in (stored or {}).get("item", {}).get("items", [])
+                 if line.get("item", {}).get("id") not in on_order]
+        if not problem and stray:
+            problem = f"You cannot fulfill items that are not on {source} {found.get('tranId')}: {', '.join(stray)}."
+        if problem:
+            return _error(400, "USER_ERROR", f"Error while accessing a resource. {problem}")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            if external_id and self.by_external_id(record, external_id):
+                return _error(400, "DUP_RCRD", f"A {record} with external ID {external_id} already exists.")
+            internal_id = str(next(self._ids))
+            self.records.setdefault(record, {})[internal_id] = _totalled({
+                **_numbered(stored), "createdFrom": {"id": found["id"], "refName": found.get("tranId")},
+                "entity": found.get("entity"), "externalId": external_id, "id": internal_id, "dateCreated": now,
+                "lastModifiedDate": now}, record)
         return Reply(204, b"", {"Location": f"{self.base_url}{PREFIX}{record}/{internal_id}"})
 
     def _patch(self, record: str, internal_id: str, body: dict, replace: str) -> Reply:
         problem = self.reject(record, body) if self.reject else None
-        stored, reference_problem = self._resolve(body, "")
+        stored, reference_problem = self._resolve(body, "", record)
         if not (problem or reference_problem):
             with self._lock:
                 problem = _lineless(record, _sublists(self.records[record][internal_id], stored, replace))
@@ -259,7 +321,7 @@ class NetSuiteFake:
         with self._lock:
             merged = _sublists(self.records[record][internal_id], stored, replace)
             merged["lastModifiedDate"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            self.records[record][internal_id] = _totalled(merged)
+            self.records[record][internal_id] = _totalled(merged, record)
         return Reply(204)
 
     def _view(self, record: str, internal_id: str, expand: bool) -> dict:

@@ -1,5 +1,5 @@
-"""Master data: one golden customer per real customer and one golden item per real product across systems,
-and the crosswalk to every source id."""
+"""Master data: one golden customer per real customer, one golden item per real product and one golden
+vendor per real supplier across systems, and the crosswalk to every source id."""
 import json
 
 import dagster as dg
@@ -10,11 +10,13 @@ from integration_hub.canonical import registry
 from integration_hub.config import settings
 from integration_hub.defs.factory import asset_key
 from integration_hub.defs.metadata import preview
-from integration_hub.defs.resources import HubStoreResource
+from integration_hub.defs.master.vendor_keys import identifier_hashes, sensitive_identifiers, with_identifier_hashes
+from integration_hub.defs.resources import HubStoreResource, SecurityResource
 from integration_hub.governance.master_data import item_precedence, resolver_config
 from integration_hub.resolve.continuity import keep_master_ids
 from integration_hub.resolve.items import resolve_items
 from integration_hub.resolve.master import resolve_customers
+from integration_hub.resolve.vendors import resolve_vendors
 from integration_hub.security.csv_cells import write_csv
 from integration_hub.standardize.frame import ROW
 
@@ -22,8 +24,11 @@ MASTER_CUSTOMERS = dg.AssetKey(["master", "customers"])
 CUSTOMER_CROSSWALK = dg.AssetKey(["master", "customer_crosswalk"])
 MASTER_ITEMS = dg.AssetKey(["master", "items"])
 ITEM_CROSSWALK = dg.AssetKey(["master", "item_crosswalk"])
+MASTER_VENDORS = dg.AssetKey(["master", "vendors"])
+VENDOR_CROSSWALK = dg.AssetKey(["master", "vendor_crosswalk"])
 # Mastered entity -> (golden records, crosswalk)
-MASTERS = {"customer": (MASTER_CUSTOMERS, CUSTOMER_CROSSWALK), "item": (MASTER_ITEMS, ITEM_CROSSWALK)}
+MASTERS = {"customer": (MASTER_CUSTOMERS, CUSTOMER_CROSSWALK), "item": (MASTER_ITEMS, ITEM_CROSSWALK),
+           "vendor": (MASTER_VENDORS, VENDOR_CROSSWALK)}
 
 
 def build_master_defs(feeds) -> list:
@@ -62,13 +67,17 @@ def build_master_defs(feeds) -> list:
                     description="Master ids are unique and every master has exactly one representative source record.",
                     additional_ins={"crosswalk": dg.AssetIn(key=CUSTOMER_CROSSWALK)})
     def unique_masters(customers: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
-        duplicated = int(customers["external_id"].duplicated().sum())
-        representatives = crosswalk.groupby("master_external_id")["representative"].sum()
-        wrong = int((representatives != 1).sum()) + len(set(customers["external_id"]) ^ set(representatives.index))
-        return dg.AssetCheckResult(passed=duplicated == 0 and wrong == 0, severity=dg.AssetCheckSeverity.ERROR,
-                                   metadata={"duplicate_master_ids": duplicated, "masters_without_one_representative": wrong})
+        return _one_record_per_master(customers, crosswalk)
 
     return [master_customers, unique_masters, *[_crosswalk_covers(f, CUSTOMER_CROSSWALK) for f in feeds]]
+
+
+def _one_record_per_master(golden: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
+    duplicated = int(golden["external_id"].duplicated().sum())
+    representatives = crosswalk.groupby("master_external_id")["representative"].sum()
+    wrong = int((representatives != 1).sum()) + len(set(golden["external_id"]) ^ set(representatives.index))
+    return dg.AssetCheckResult(passed=duplicated == 0 and wrong == 0, severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"duplicate_master_ids": duplicated, "masters_without_one_representative": wrong})
 
 
 def build_item_master_defs(feeds) -> list:
@@ -96,6 +105,66 @@ def build_item_master_defs(feeds) -> list:
             "preview": preview(crosswalk)})
 
     return [master_items, *[_crosswalk_covers(f, ITEM_CROSSWALK) for f in feeds]]
+
+
+def _extracted_input(feed) -> str:
+    return f"{feed.input_name}__extracted"
+
+
+def build_vendor_master_defs(feeds) -> list:
+    """`feeds`: the vendor feeds of every system that loads the ERP. A feed that sends tax ids or bank
+    accounts (encrypted at extraction) is also read extracted, to compare them by keyed hash."""
+    ins = {f.input_name: dg.AssetIn(key=asset_key(f.entity, "mapped")) for f in feeds}
+    keyed = [f for f in feeds if sensitive_identifiers(f.entity)]
+    ins.update({_extracted_input(f): dg.AssetIn(key=asset_key(f.entity, "extracted")) for f in keyed})
+    entity_of = {f.entity.system: f.entity.name for f in feeds}
+    columns = list(registry.get("vendor").all_columns)
+
+    @dg.multi_asset(
+        name="master_vendors", ins=ins, group_name="master", can_subset=False,
+        outs={"vendors": dg.AssetOut(key=MASTER_VENDORS, kinds={"pandas"}, description=(
+                  "One golden vendor per real supplier, each field from its system of record; tax ids and "
+                  "bank accounts compared by keyed hash only, the ERP gets their masks.")),
+              "vendor_crosswalk": dg.AssetOut(key=VENDOR_CROSSWALK, kinds={"pandas"}, description=(
+                  "Every source vendor id -> master id, with match confidence and the evidence."))})
+    def master_vendors(context: dg.AssetExecutionContext, hub: HubStoreResource, security: SecurityResource,
+                       **inputs):
+        keyring = security.keyring() if keyed else None
+        frames = []
+        for feed in feeds:
+            mapped = inputs[feed.input_name]
+            if feed in keyed and len(mapped):
+                mapped = with_identifier_hashes(mapped, identifier_hashes(
+                    feed.entity, inputs[_extracted_input(feed)], keyring))
+            if len(mapped):
+                frames.append(mapped)
+        sources = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, ROW])
+        hashes = [c for c in sources.columns if c.endswith("_hash")]
+        result = resolve_vendors(sources[columns + hashes], resolver_config("vendors"))
+        store = hub.store()
+        kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
+        crosswalk = _record_crosswalk(store, context.run.run_id, kept, sources, entity_of)
+        review_path = settings().reports_dir / "master_vendor_review.csv"
+        review_path.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(result.review, review_path, index=False)
+        stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
+        yield dg.Output(golden, "vendors", metadata={
+            "dagster/row_count": len(golden), "source_records": len(sources),
+            "merged": int((~crosswalk["representative"]).sum()), "sent_to_review": len(result.review),
+            "review_queue": dg.MetadataValue.path(str(review_path)), "resolver": dg.MetadataValue.json(stats),
+            "compared_by_keyed_hash": ", ".join(hashes) or "none",
+            "preview": preview(golden[columns] if len(golden) else golden)})
+        yield dg.Output(crosswalk, "vendor_crosswalk", metadata={
+            "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
+            "preview": preview(crosswalk.drop(columns=["evidence"]))})
+
+    @dg.asset_check(asset=MASTER_VENDORS, name="one_record_per_master", blocking=True,
+                    description="Master ids are unique and every master has exactly one representative source record.",
+                    additional_ins={"crosswalk": dg.AssetIn(key=VENDOR_CROSSWALK)})
+    def unique_vendor_masters(vendors: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
+        return _one_record_per_master(vendors, crosswalk)
+
+    return [master_vendors, unique_vendor_masters, *[_crosswalk_covers(f, VENDOR_CROSSWALK) for f in feeds]]
 
 
 def _record_crosswalk(store, run_id: str, crosswalk: pd.DataFrame, sources: pd.DataFrame,
@@ -137,4 +206,6 @@ def _crosswalk_covers(feed, crosswalk_key: dg.AssetKey):
     # Dagster passes the checked asset by its key's name, so each crosswalk gets its own signature.
     if crosswalk_key == CUSTOMER_CROSSWALK:
         return decorate(lambda customer_crosswalk, mapped: covers(customer_crosswalk, mapped))
+    if crosswalk_key == VENDOR_CROSSWALK:
+        return decorate(lambda vendor_crosswalk, mapped: covers(vendor_crosswalk, mapped))
     return decorate(lambda item_crosswalk, mapped: covers(item_crosswalk, mapped))
