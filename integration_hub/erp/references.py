@@ -92,7 +92,8 @@ def master_keys(persisted: pd.DataFrame, current: pd.DataFrame | None) -> pd.Ser
     items = masters[masters.str.startswith(_MASTER_ITEM)]
     skus = items.str[len(_MASTER_ITEM):]
     by_sku = pd.Series(items.to_numpy(), index=(SKU_PREFIX + skus).to_numpy())[skus.str.fullmatch(_SKU_KEY).to_numpy()]
-    return pd.concat([keys, by_sku[~by_sku.index.isin(keys.index)]])
+    by_sku = by_sku[~by_sku.index.isin(keys.index)]
+    return pd.concat([keys, by_sku.astype(keys.dtype)]) if len(by_sku) else keys
 
 
 def sku_reference_key(references: pd.Series) -> pd.Series:
