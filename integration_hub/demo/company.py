@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from integration_hub.demo import exports, mess, orders, salesforce, shopify
+from integration_hub.demo import exports, mess, operations, orders, people, procurement, salesforce, shopify
 from integration_hub.demo.balance import build_balance
 from integration_hub.demo.catalogue import build_catalogue
 from integration_hub.demo.bank_activity import build_bank_entries
@@ -17,13 +17,17 @@ from integration_hub.demo.bank_statements import write_statements
 from integration_hub.demo.charges import build_charges, build_refunds
 from integration_hub.demo.csvtext import iso_z_text as timestamp_iso, timestamp_text, write_csv
 from integration_hub.demo.customers import build_customers
+from integration_hub.demo.declared import layout
 from integration_hub.demo.invoices import build_credit_notes, build_invoices
 from integration_hub.demo.roster import build_roster
 from integration_hub.demo.window import END, START
 
 Progress = Callable[[str, int, int], None]
 _STAGES = ("customers", "invoices", "payments", "balance", "stripe files", "billing files", "crm and shop", "bank",
-           "truth")
+           "operations and people", "truth")
+# the phase 3/4 exports written, as system/entity
+_PHASE34 = ("warehouse/inventory_levels", "warehouse/shipments", "warehouse/shipment_lines", "shipping/shipments",
+            "procurement/suppliers", "procurement/purchase_orders", "procurement/purchase_order_lines", "hr/employees")
 _GENERATED_BASE = np.datetime64("2026-01-02T06:00:00", "s")
 
 
@@ -42,6 +46,8 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     streams = [np.random.default_rng(s) for s in seeds.spawn(8)]
     # spawned after the first eight, so the older files keep their bytes: accounts, catalogue, orders
     sales = [np.random.default_rng(s) for s in seeds.spawn(3)]
+    # and after those: warehouse and shipping, procurement, people
+    later = [np.random.default_rng(s) for s in seeds.spawn(3)]
     step = _stepper(progress)
 
     roster, hard_negatives = build_roster(streams[0], scale)
@@ -80,6 +86,7 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     step()
 
     sales_truth = _write_sales(out_dir, sales, scale, roster, inv, cust, accounts, invoice_refunds, counts)
+    shop_sale = sales_truth.pop("_shop")
     step()
 
     entries = build_bank_entries(streams[7], roster, inv, po, scale)
@@ -87,10 +94,15 @@ def generate_company(out_dir: Path, *, scale: int = 2000, seed: int = 42, progre
     counts.update({path: spec["entries"] for path, spec in bank_expected.items()})
     step()
 
+    ops = _write_operations(out_dir, later, scale, inv, shop_sale, counts)
+    step()
+
     customer_truth = pd.concat([cust.truth, sales_truth.pop("shop_customers")], ignore_index=True)
-    _write_truth(out_dir, customer_truth, bad_rows, hard_negatives, bank_truth, invoice_truth, sales_truth)
+    _write_truth(out_dir, customer_truth, bad_rows, hard_negatives, bank_truth, invoice_truth,
+                 {**sales_truth, **ops["truth"]})
     faults = [(file, source_id, None, "", fault) for file, source_id, fault in sales_truth["order_faults.csv"].itertuples(index=False)]
-    expected = _expected(scale, counts, bad_rows + faults, customer_truth, bank_expected)
+    expected = _expected(scale, counts, bad_rows + faults + ops["bad_rows"], customer_truth, bank_expected)
+    expected.update(ops["expected"])
     (out_dir / "truth" / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
     manifest = {"seed": seed, "scale": scale, "generated_at": _generated_at(seed),
                 "window": {"start": str(START.astype("datetime64[D]")), "end": str((END - 1).astype("datetime64[D]"))},
@@ -172,12 +184,54 @@ def _write_sales(out_dir: Path, sales: list, scale: int, roster: pd.DataFrame, i
     for name, columns in files.items():
         counts[name] = write_csv(out_dir / name, columns)
     true_id = roster["true_customer_id"].to_numpy()
-    return {"item_truth.csv": pd.concat([products.truth, variants.truth], ignore_index=True),
+    return {"_shop": (catalogue, shop.truth, shop.lines, variants.truth), "item_truth.csv": pd.concat([products.truth, variants.truth], ignore_index=True),
             "order_truth.csv": pd.concat([sf.truth, shop.truth], ignore_index=True),
             "order_faults.csv": pd.DataFrame(sf.faults + shop.faults, columns=["file", "source_id", "fault"]),
             "customer_parents.csv": accounts.hierarchy,
             "shop_customers": pd.DataFrame({"system": "shop", "source_id": shop_customers.ids,
                                             "true_customer_id": true_id[shop_customers.owner], "is_b2c": True})}
+
+
+def _write_operations(out_dir: Path, rngs: list, scale: int, inv: pd.DataFrame, shop_sale: tuple,
+                      counts: dict) -> dict:
+    """Phases 3 and 4 on the shop's orders: warehouse, labels, procurement and people, with their truth.
+
+    Returns the truth frames (``truth``), the planted bad rows (``bad_rows``, as bad_rows.csv has them)
+    and the keys it adds to expected.json (``expected``)."""
+    ship_rng, buy_rng, hr_rng = rngs
+    catalogue, shop_truth, shop_lines, variant_truth = shop_sale
+    layouts = {key: layout(*key.split("/")) for key in _PHASE34}
+    stock = operations.stocked_items(ship_rng, catalogue)
+    shipped = operations.ship(ship_rng, stock, shop_truth, shop_lines, variant_truth, inv, layouts)
+    bought = procurement.build(buy_rng, scale, stock, shipped.moved, layouts)
+    stocked = operations.inventory(ship_rng, stock, shipped.moved, bought.received, bought.awaiting,
+                                   orders.fault_count(scale), layouts["warehouse/inventory_levels"])
+    staff, staff_truth, staff_faults, staff_summary = people.build(hr_rng, layouts["hr/employees"])
+    files = {**shipped.files, **bought.files, layouts["warehouse/inventory_levels"].file: stocked.columns,
+             layouts["hr/employees"].file: staff}
+    for name, columns in files.items():
+        counts[name] = write_csv(out_dir / name, columns)
+    faults = shipped.faults + bought.faults + stocked.faults + staff_faults
+    quarantine = shipped.quarantine + bought.quarantine + stocked.quarantine
+    truth = {**shipped.truth, "inventory_truth.csv": stocked.truth, **bought.truth, "employee_truth.csv": staff_truth,
+             "planted_faults.csv": pd.DataFrame(faults, columns=["file", "source_id", "fault", "detail"]),
+             "expected_quarantine.csv": pd.DataFrame(quarantine, columns=["system", "entity", "file", "source_id",
+                                                                          "row_number", "stage", "rule"])}
+    by_kind: dict = {}
+    for file, source_id, fault, _ in faults:
+        by_kind.setdefault(fault, []).append({"file": file, "source_id": source_id})
+    expected_quarantine: dict = {}
+    for system, entity, _, source_id, _, stage, rule in quarantine:
+        expected_quarantine.setdefault(f"{system}/{entity}", []).append(
+            {"source_id": source_id, "stage": stage, "rule": rule})
+    inventory = stocked.truth
+    expected = {"operations": {**shipped.summary, **bought.summary, "inventory_levels": len(inventory),
+                               "units_on_hand": int(inventory["quantity_on_hand"].sum()),
+                               "stock_value_minor": int((inventory["quantity_on_hand"]
+                                                         * inventory["unit_cost_minor"]).sum())},
+                "people": staff_summary, "planted_faults": by_kind, "expected_quarantine": expected_quarantine}
+    bad = shipped.bad_rows + bought.bad_rows + stocked.bad_rows
+    return {"truth": truth, "bad_rows": bad, "expected": expected}
 
 
 def _write_truth(out_dir: Path, customers: pd.DataFrame, bad_rows: list, hard_negatives: pd.DataFrame,

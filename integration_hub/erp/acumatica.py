@@ -22,11 +22,14 @@ line ids of the record Acumatica holds (found by id, else by Type + ReferenceNbr
 lines deleted: Acumatica adds every line sent without an id, so an update or a resent create
 would otherwise double them.
 
-Lines (sales_order_line) are written into their order: the order is fetched by its id with its
-Details, and one PUT {id, Details} updates the lines whose ExternalRef matches a line sent,
-adds the new ones and removes ({"id", "delete": true}) those not sent, so the order's lines
-become exactly the lines sent while kept lines keep their LineNbr. A new order is created with
-its lines in one PUT.
+Lines (sales_order_line, purchase_order_line, fulfilment_line) are written into their document:
+it is fetched by its id with its Details, and one PUT {id, Details} updates the lines whose key
+(ExternalRef, or the hub's key in the line's note) matches a line sent, adds the new ones and
+removes ({"id", "delete": true}) those not sent, so the document's lines become exactly the lines
+sent while kept lines keep their LineNbr. A new document is created with its lines in one PUT.
+A shipment's lines each name the shipment's order (its Orders[0]), which the target copies onto them.
+
+Inventory levels are adjustments computed from what Acumatica holds (acumatica_lookup.StockLevels).
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ from typing import Any
 import requests
 
 from integration_hub.connectors.http import RETRY_STATUSES, build_session, not_replayed
-from integration_hub.erp.acumatica_lookup import LOOKUPS, Lookup, quoted
+from integration_hub.erp.acumatica_lookup import LOOKUPS, Lookup, StockLevels, quoted
 from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.rest_target import RestTarget, Sent
 from integration_hub.erp.specs import ErpSpec, load_specs
@@ -47,7 +50,10 @@ DEFAULT_VERSION = "23.200.001"
 
 
 # Entities Acumatica matches on key fields in a PUT (an existing one is updated, not created).
-HELD_BY_KEY = {"Invoice": ("Type", "ReferenceNbr"), "Customer": ("CustomerID",)}
+HELD_BY_KEY = {"Invoice": ("Type", "ReferenceNbr"), "Customer": ("CustomerID",), "Vendor": ("VendorID",),
+               "Employee": ("EmployeeID",), "PurchaseOrder": ("Type", "OrderNbr")}
+# Documents whose lines must each name what the header names once: {record: (header list, fields)}.
+HEADER_ON_LINES = {"Shipment": ("Orders", ("OrderType", "OrderNbr"))}
 
 
 def wrap(document: Any) -> Any:
@@ -72,17 +78,20 @@ def error_message(response: requests.Response) -> str:
     return f"Acumatica {response.status_code}: " + "; ".join(errors)
 
 
-class AcumaticaTarget(RestTarget):
+class AcumaticaTarget(StockLevels, RestTarget):
     """Customers (with parent accounts), stock and non-stock items, sales orders and their lines,
     order refunds (CR orders), contacts, opportunities, AR invoices and credit memos, payments and
-    refunds in one Acumatica tenant."""
+    refunds, vendors, purchase orders and their lines, employees (managers first), inventory levels
+    and fulfilments (Issue shipments with their lines) in one Acumatica tenant."""
 
     name = "acumatica"
 
     def __init__(self, base_url: str, user: str, password: str, company: str, postings: PostingLog, *,
                  branch: str | None = None, version: str = DEFAULT_VERSION, concurrency: int = 5,
-                 page_size: int = 500, session: requests.Session | None = None, specs=None) -> None:
+                 page_size: int = 500, session: requests.Session | None = None, specs=None,
+                 base_currency: str = "USD") -> None:
         super().__init__(specs or load_specs("acumatica"), postings, concurrency=concurrency)
+        self.base_currency = base_currency
         self.base_url = base_url.rstrip("/")
         self.endpoint = f"{self.base_url}/entity/Default/{version}"
         self._login_body = {"name": user, "password": password, "company": company,
@@ -107,7 +116,8 @@ class AcumaticaTarget(RestTarget):
         url = cls.check_env(url, environ)
         return cls(url, environ["ACUMATICA_USER"], environ["ACUMATICA_PASSWORD"], environ["ACUMATICA_COMPANY"],
                    postings, branch=environ.get("ACUMATICA_BRANCH"),
-                   version=environ.get("ACUMATICA_ENDPOINT_VERSION", DEFAULT_VERSION), **kwargs)
+                   version=environ.get("ACUMATICA_ENDPOINT_VERSION", DEFAULT_VERSION),
+                   base_currency=environ.get("ACUMATICA_BASE_CURRENCY", "USD"), **kwargs)
 
     def login(self) -> None:
         with self._login_lock:
@@ -129,6 +139,11 @@ class AcumaticaTarget(RestTarget):
         return response
 
     def _send(self, spec: ErpSpec, document: dict, erp_id: str | None, sublists: tuple[ErpSpec, ...] = ()) -> Sent:
+        if spec.record == "InventoryAdjustment":
+            return self._adjust(spec, document, erp_id)
+        for line_spec in sublists:
+            document = {**document, line_spec.sublist: _header_on_lines(spec.record, document,
+                                                                        document.get(line_spec.sublist) or [])}
         lookup = LOOKUPS.get(spec.record)
         creates = (not erp_id and lookup is not None and lookup.keyed(document)
                    and (bool(sublists) or not lookup.numbered(document)))
@@ -194,13 +209,18 @@ class AcumaticaTarget(RestTarget):
 
     def _send_lines(self, spec: ErpSpec, parent_erp_id: str, parent_key: str, lines: list[dict]) -> Sent:
         url = f"{self.endpoint}/{spec.record}"
-        response = self._call("GET", f"{url}/{parent_erp_id}", params={"$expand": spec.sublist})
+        header = HEADER_ON_LINES.get(spec.record, (None,))[0]
+        expand = ",".join(n for n in (spec.sublist, header) if n)
+        response = self._call("GET", f"{url}/{parent_erp_id}", params={"$expand": expand})
         if response.status_code != 200:
             return Sent(False, message=f"{spec.record} {parent_key} {spec.sublist}: {error_message(response)}")
         try:
-            current = response.json().get(spec.sublist) or []
+            held = response.json()
+            current = held.get(spec.sublist) or []
         except (ValueError, AttributeError):
             return Sent(False, message=f"{spec.record} {parent_key}: malformed JSON in the answer to GET {url}")
+        if header:
+            lines = _header_on_lines(spec.record, flatten_header(held, header), lines)
         response = self._call("PUT", url, json={"id": parent_erp_id, spec.sublist: _details(spec, current, lines)})
         if response.status_code == 200:
             return Sent(True, parent_erp_id)
@@ -221,16 +241,30 @@ class AcumaticaTarget(RestTarget):
                 return found
             skip += len(page)
 
+    def _decoder(self, spec: ErpSpec):
+        """A fulfilment names its order by OrderNbr (Orders[0]): back to the order's external id."""
+        if spec.entity != "fulfilment":
+            return super()._decoder(spec)
+        orders = {r.get("OrderNbr"): r.get("ExternalRef") for r in self._read_all(next(
+            s for s in self.specs["sales_order"])) if r.get("OrderType") == "SO"}
+        return lambda column, value: (orders.get(value) if column == "order_external_id" else self.unkey(value))
+
     def _read_all(self, spec: ErpSpec) -> list[dict[str, Any]]:
         details = sorted({p.split(".")[0].split("[")[0] for f in spec.inbound.fields for p in f.sources
-                          if "[" in p} | ({spec.sublist} if spec.sublist else set()))
+                          if "[" in p and not p.startswith("parent.")} | ({spec.sublist} if spec.sublist else set()))
+        if spec.record == "InventoryAdjustment":
+            return self._levels(self._pages(spec.record, ["Details"]))
+        return self._pages(spec.record, details)
+
+    def _pages(self, record: str, details: list[str]) -> list[dict[str, Any]]:
+        """Every `record`, with the detail lists `details`, flattened."""
         records, skip = [], 0
         while True:
             params = {"$top": self.page_size, "$skip": skip, **({"$expand": ",".join(details)} if details else {})}
-            response = self._call("GET", f"{self.endpoint}/{spec.record}", params=params)
+            response = self._call("GET", f"{self.endpoint}/{record}", params=params)
             if response.status_code != 200:
-                raise RuntimeError(f"reading {spec.record}: {error_message(response)}")
-            page = _json_list(response, f"reading {spec.record}")
+                raise RuntimeError(f"reading {record}: {error_message(response)}")
+            page = _json_list(response, f"reading {record}")
             records.extend(flatten(record, unwrap=True) for record in page)
             if len(page) < self.page_size:
                 return records
@@ -257,7 +291,7 @@ def _json_list(response: requests.Response, what: str) -> list:
 
 def _name(document: dict) -> str:
     key = next((k for k in ("ReferenceNbr", "PaymentRef", "OrderNbr", "ExternalRef", "InventoryID", "OpportunityID",
-                            "CustomerID") if k in document), None)
+                            "CustomerID", "VendorID", "EmployeeID", "Description") if k in document), None)
     return f"{key}={document[key]}" if key else "record"
 
 
@@ -273,3 +307,18 @@ def _details(spec: ErpSpec, current: list[dict], lines: list[dict]) -> list[dict
             body["id"] = held.pop(line.get(key))
         sent.append(body)
     return sent + [{"id": line_id, "delete": True} for line_id in held.values() if line_id]
+
+
+def flatten_header(record: dict, name: str) -> dict:
+    """{name: [entries unwrapped]} of a record as read, for _header_on_lines."""
+    return {name: [{k: (v.get("value") if isinstance(v, dict) else v) for k, v in entry.items()}
+                   for entry in record.get(name) or []]}
+
+
+def _header_on_lines(record: str, header: dict, lines: list[dict]) -> list[dict]:
+    """`lines` each given the fields the document's header list names once (a shipment's order)."""
+    if record not in HEADER_ON_LINES:
+        return lines
+    name, fields = HEADER_ON_LINES[record]
+    first = (header.get(name) or [{}])[0] or {}
+    return [{**{f: first.get(f) for f in fields if first.get(f) is not None}, **line} for line in lines]

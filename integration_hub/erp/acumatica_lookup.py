@@ -11,13 +11,22 @@ The look-up filters on entity fields, the only ones `$filter` reaches: the key i
 is one (PaymentRef, ExternalRef). A contact keeps the hub's key in an attribute, a detail list
 `$filter` cannot reach, so its look-up filters on the contact's business account, expands the
 attributes and matches the key among those candidates.
+
+Inventory levels (StockLevels) are made idempotent the other way round: a level is absolute,
+Acumatica's stock the sum of released adjustments, so each send first reads what Acumatica
+holds (InventorySummaryInquiry) and adjusts by the difference only. A level sent again after a
+lost answer adjusts by what is still missing, nothing when the first adjustment was released.
 """
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import requests
+
+from integration_hub.connectors.http import not_replayed
 from integration_hub.erp.specs.documents import flatten
 
 _ENTRY = re.compile(r"^(\w+)\[(\d+)\]\.")
@@ -63,9 +72,116 @@ LOOKUPS = {
     "Payment": Lookup("ReferenceNbr", "PaymentRef", ("PaymentRef", "Type")),
     "SalesOrder": Lookup("OrderNbr", "ExternalRef", ("ExternalRef", "OrderType")),
     "Contact": Lookup("ContactID", "Attributes[0].Value", ("BusinessAccount",)),
+    "PurchaseOrder": Lookup("OrderNbr", "OrderNbr", ("OrderNbr", "Type")),
+    "Shipment": Lookup("ShipmentNbr", "Description", ("Description", "Type")),
 }
 
 
 def quoted(value: Any) -> str:
     """A value inside an OData string literal."""
     return str(value).replace("'", "''")
+
+
+@dataclass(frozen=True)
+class Held:
+    """What Acumatica holds of one item at one warehouse (in the tenant's base currency)."""
+
+    quantity: float
+    available: float
+    value: float
+
+
+ADJUSTMENTS = "InventoryAdjustment"
+
+
+class StockLevels:
+    """The inventory_level side of AcumaticaTarget (`_call`, `endpoint` and `base_currency` come from it)."""
+
+    def _held_stock(self, item: str, warehouse: str) -> Held | str:
+        """What Acumatica holds of `item` at `warehouse`, or Acumatica's refusal."""
+        from integration_hub.erp.acumatica import error_message, wrap
+
+        response = self._call("PUT", f"{self.endpoint}/InventorySummaryInquiry", params={"$expand": "Results"},
+                              json=wrap({"InventoryID": item, "WarehouseID": warehouse}))
+        if response.status_code != 200:
+            return error_message(response)
+        rows = [flatten(r, unwrap=True) for r in (response.json().get("Results") or [])]
+        total = [sum(float(r.get(name) or 0) for r in rows) for name in ("QtyOnHand", "QtyAvailable",
+                                                                         "EstimatedTotalCost")]
+        return Held(*(round(v, 6) for v in total))
+
+    def _adjust(self, spec, document: dict, erp_id: str | None):
+        """Bring Acumatica's stock of the level's item at its warehouse to the level: one released
+        adjustment by the difference (none when a posted level has nothing left to adjust)."""
+        from integration_hub.erp.acumatica import Sent, _name, error_message, wrap
+
+        name = f"{spec.record} {_name(document)}"
+        document = dict(document)
+        currency = document.pop("CurrencyID", None)
+        line = dict(document["Details"][0])
+        unit, value = line.pop("UnitCost", None), line.pop("ExtendedCost", None)
+        if value is None and unit is not None:
+            value = float(line["Qty"]) * float(unit)
+        if value is not None and currency not in (None, self.base_currency):
+            return Sent(False, message=(
+                f"{name}: its cost is in {currency}, and Acumatica values stock in the tenant's base currency "
+                f"{self.base_currency}; currency.is_base_currency"))
+        held = self._held_stock(line["InventoryID"], line["WarehouseID"])
+        if isinstance(held, str):
+            return Sent(False, message=f"{name}: {held}")
+        line["Qty"] = round(float(line["Qty"]) - held.quantity, 6)
+        if value is not None:
+            line["ExtendedCost"] = round(float(value) - held.value, 6)
+        if erp_id and line["Qty"] == 0 and not line.get("ExtendedCost"):
+            return Sent(True, erp_id)   # Acumatica holds the level already: no document that moves nothing
+        url = f"{self.endpoint}/{ADJUSTMENTS}"
+        try:
+            with not_replayed():
+                response = self._call("PUT", url, json=wrap({**document, "Details": [line]}))
+        except requests.RequestException as error:
+            return Sent(False, message=f"{name}: no answer from acumatica to an adjustment ({error}); not sent again: "
+                                       "the next run adjusts from what Acumatica then holds")
+        if response.status_code != 200:
+            return Sent(False, message=f"{name}: {error_message(response)}")
+        adjustment = str(response.json().get("id"))
+        response = self._release(url, adjustment)
+        if response.status_code not in (200, 204):
+            return Sent(False, message=f"{name}: releasing the adjustment: {error_message(response)}")
+        return Sent(True, adjustment)
+
+    def _release(self, url: str, adjustment: str, waits: int = 50) -> requests.Response:
+        """POST the release action; a long-running one answers 202 with a Location to poll until 204."""
+        response = self._call("POST", f"{url}/ReleaseInventoryAdjustment", json={"entity": {"id": adjustment}})
+        while response.status_code == 202 and response.headers.get("Location") and waits > 0:
+            time.sleep(0.2)
+            waits -= 1
+            location = response.headers["Location"]
+            response = self._call("GET", location if "://" in location else f"{self.endpoint.split('/entity/')[0]}"
+                                                                              f"{location}")
+        return response
+
+    def _levels(self, adjustments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each level's latest released adjustment (flattened), with what Acumatica holds as Summary.*."""
+        latest: dict[str, dict] = {}
+        for record in adjustments:
+            key = record.get("ExternalRef")
+            if not key or record.get("Status") != "Released":
+                continue
+            order = (str(record.get("Date")), str(record.get("ReferenceNbr")))
+            if key not in latest or order >= (str(latest[key].get("Date")), str(latest[key].get("ReferenceNbr"))):
+                latest[key] = record
+        stock: dict[tuple, Held] = {}
+        out = []
+        for record in latest.values():
+            place = (record.get("Details[0].InventoryID"), record.get("Details[0].WarehouseID"))
+            if place not in stock:
+                held = self._held_stock(*place)
+                if isinstance(held, str):
+                    raise RuntimeError(f"reading the stock of {place[0]} at {place[1]}: {held}")
+                stock[place] = held
+            held = stock[place]
+            out.append({**record, "Summary.QtyOnHand": held.quantity, "Summary.QtyAvailable": held.available,
+                        "Summary.EstimatedTotalCost": held.value,
+                        "Summary.EstimatedUnitCost": round(held.value / held.quantity, 6) if held.quantity else None,
+                        "Summary.BaseCurrency": self.base_currency})
+        return out

@@ -19,6 +19,17 @@
 - Numbering: Payment ReferenceNbr, a SalesOrder without OrderNbr and Contact ContactID are
   assigned. SalesOrder: Totals.LineTotalAmount is the sum of the lines' ExtendedPrice,
   OrderTotal that plus TaxTotal.
+- Operations: Vendor (VendorID), Employee (EmployeeID; EmployeeSettings.ReportsToID must name an
+  Employee), PurchaseOrder (Type + OrderNbr; VendorID must name a Vendor, a line's InventoryID an
+  item; OrderTotal is the sum of the lines' ExtendedCost, QtyOnReceipts 0 until receipts),
+  Shipment (ShipmentNbr assigned; CustomerID a Customer, WarehouseID one of the tenant's
+  `warehouses`, each line's OrderNbr an SO order holding the line's InventoryID) and
+  InventoryAdjustment (ReferenceNbr assigned; a line's InventoryID a StockItem, WarehouseID a
+  warehouse). `POST .../InventoryAdjustment/ReleaseInventoryAdjustment` {"entity": {"id"}} releases
+  one (204): each line adds Qty to the item's stock at the warehouse and ExtendedCost to its value
+  (else Qty x UnitCost, else Qty at the stock's average cost); stock never goes below zero.
+  `PUT .../InventorySummaryInquiry?$expand=Results` {InventoryID, WarehouseID} answers the stock
+  as Results (QtyOnHand, QtyAvailable, EstimatedUnitCost, EstimatedTotalCost).
 """
 from __future__ import annotations
 
@@ -37,8 +48,12 @@ from integration_hub.erp.specs.documents import flatten
 
 KEYS = {"Customer": ("CustomerID",), "Invoice": ("Type", "ReferenceNbr"), "Payment": ("Type", "ReferenceNbr"),
         "SalesOrder": ("OrderType", "OrderNbr"), "StockItem": ("InventoryID",), "NonStockItem": ("InventoryID",),
-        "Contact": ("ContactID",), "Opportunity": ("OpportunityID",)}
-DOCUMENTS = ("Invoice", "Payment", "SalesOrder")
+        "Contact": ("ContactID",), "Opportunity": ("OpportunityID",), "Vendor": ("VendorID",),
+        "Employee": ("EmployeeID",), "PurchaseOrder": ("Type", "OrderNbr"), "Shipment": ("Type", "ShipmentNbr"),
+        "InventoryAdjustment": ("ReferenceNbr",)}
+DOCUMENTS = ("Invoice", "Payment", "SalesOrder", "Shipment")
+STATUSED = (*DOCUMENTS, "PurchaseOrder")
+CONFIGURED_WAREHOUSES = ("WH-EAST", "WH-WEST")
 ACCOUNT_FIELDS = {"Customer": "ParentRecord", "Contact": "BusinessAccount", "Opportunity": "BusinessAccount"}
 CONFIGURED_ITEMS = ("HUB-REFUND",)
 COOKIE = ".ASPXAUTH"
@@ -110,9 +125,12 @@ class AcumaticaFake:
 
     def __init__(self, user: str, password: str, company: str, *, version: str = "23.200.001",
                  reject: Rule | None = negative_balance_rule, faults: Iterable[Fault] = (),
-                 tls: ssl.SSLContext | None = None, items: Iterable[str] = CONFIGURED_ITEMS) -> None:
+                 tls: ssl.SSLContext | None = None, items: Iterable[str] = CONFIGURED_ITEMS,
+                 warehouses: Iterable[str] = CONFIGURED_WAREHOUSES) -> None:
         self.credentials = {"name": user, "password": password, "company": company}
         self.configured_items = set(items)
+        self.warehouses = set(warehouses)
+        self.stock: dict[tuple[str, str], list[float]] = {}   # (item, warehouse) -> [quantity, value]
         self.version, self.reject = version, reject
         self.records: dict[str, dict[str, dict]] = {}
         self.sessions: set[str] = set()
@@ -166,6 +184,10 @@ class AcumaticaFake:
             return Reply.json(401, {"message": "You are not logged in."})
         prefix = f"/entity/Default/{self.version}/"
         entity, _, record_id = (request.path[len(prefix):] if request.path.startswith(prefix) else "").partition("/")
+        if entity == "InventorySummaryInquiry" and not record_id and request.method == "PUT":
+            return self._inquire(request)
+        if entity == "InventoryAdjustment" and record_id == "ReleaseInventoryAdjustment" and request.method == "POST":
+            return self._release(((request.json() or {}).get("entity") or {}).get("id"))
         if entity not in KEYS:
             return _message(404, f"The {request.path} endpoint or entity does not exist.")
         if record_id:
@@ -201,13 +223,91 @@ class AcumaticaFake:
         account = ACCOUNT_FIELDS.get(entity)
         if account and fields.get(account) is not None and fields[account] not in customers:
             return account, f"'{account}' cannot be found in the system."
-        if entity == "SalesOrder":
+        if entity in ("SalesOrder", "PurchaseOrder", "Shipment"):
             items = {r.get("InventoryID") for e in ("StockItem", "NonStockItem") for r in self.values(e)}
             for line in body.get("Details") or []:
                 inventory = (line.get("InventoryID") or {}).get("value")
                 if inventory is not None and inventory not in items | self.configured_items:
                     return "Details", f"Inventory ID '{inventory}' cannot be found in the system."
+        return self._operations_problem(entity, body, fields, existing)
+
+    def _operations_problem(self, entity: str, body: dict, fields: dict, existing: dict | None) -> tuple[str, str] | None:
+        if entity == "PurchaseOrder" and (fields.get("VendorID") is not None or existing is None) \
+                and fields.get("VendorID") not in {r.get("VendorID") for r in self.values("Vendor")}:
+            return "VendorID", "'Vendor' cannot be found in the system."
+        manager = fields.get("EmployeeSettings.ReportsToID")
+        if entity == "Employee" and manager is not None \
+                and manager not in {r.get("EmployeeID") for r in self.values("Employee")}:
+            return "EmployeeSettings", f"'Reports To' cannot be found in the system: {manager}."
+        lines = [flatten(line, unwrap=True) for line in body.get("Details") or [] if line.get("delete") is not True]
+        warehouses = [fields.get("WarehouseID")] + [line.get("WarehouseID") for line in lines]
+        if entity in ("Shipment", "InventoryAdjustment"):
+            unknown = next((w for w in warehouses if w is not None and w not in self.warehouses), None)
+            if unknown is not None:
+                return "WarehouseID", f"Warehouse '{unknown}' cannot be found in the system."
+        if entity == "Shipment":
+            orders = {r.get("OrderNbr"): r for r in self.values("SalesOrder") if r.get("OrderType") == "SO"}
+            for line in lines:
+                number = line.get("OrderNbr")
+                if number is not None and number not in orders:
+                    return "Details", f"Order Nbr. '{number}' cannot be found in the system."
+                held = {v for k, v in orders.get(number, {}).items() if k.startswith("Details[") and
+                        k.endswith("].InventoryID")}
+                if number is not None and line.get("InventoryID") not in held:
+                    return "Details", (f"The order {number} has no line of item '{line.get('InventoryID')}' "
+                                       "to ship.")
+        if entity == "InventoryAdjustment":
+            stock = {r.get("InventoryID") for r in self.values("StockItem")}
+            for line in lines:
+                if line.get("InventoryID") not in stock:
+                    return "Details", f"Inventory ID '{line.get('InventoryID')}' cannot be found in the system."
         return None
+
+    def _inquire(self, request: RecordedRequest) -> Reply:
+        fields = flatten(request.json() or {}, unwrap=True)
+        item, warehouse = fields.get("InventoryID"), fields.get("WarehouseID")
+        if item not in {r.get("InventoryID") for r in self.values("StockItem")}:
+            return Reply.json(422, {"InventoryID": {"value": item, "error": "'Inventory ID' cannot be found in the "
+                                                                            "system."}})
+        if warehouse is not None and warehouse not in self.warehouses:
+            return Reply.json(422, {"WarehouseID": {"value": warehouse, "error": f"Warehouse '{warehouse}' cannot "
+                                                                                 "be found in the system."}})
+        with self._lock:
+            held = {w: v for (i, w), v in self.stock.items() if i == item and warehouse in (None, w) and v[0]}
+        results = [{"InventoryID": {"value": item}, "WarehouseID": {"value": w}, "LocationID": {"value": "MAIN"},
+                    "QtyOnHand": {"value": q}, "QtyAvailable": {"value": q},
+                    "EstimatedUnitCost": {"value": round(c / q, 6)}, "EstimatedTotalCost": {"value": c}}
+                   for w, (q, c) in sorted(held.items())]
+        expand = set((request.param("$expand") or "").split(","))
+        return Reply.json(200, {"id": str(uuid.uuid4()), "InventoryID": {"value": item},
+                                "WarehouseID": {"value": warehouse}, **({"Results": results} if "Results" in expand
+                                                                        else {})})
+
+    def _release(self, record_id: str | None) -> Reply:
+        with self._lock:
+            record = self.records.get("InventoryAdjustment", {}).get(record_id or "")
+            if record is None:
+                return _message(404, f"No entity satisfies the condition: id = {record_id}.")
+            if record["Status"]["value"] == "Released":
+                return _message(422, "The document has already been released.")
+            after = {}
+            for line in record.get("Details") or []:
+                values = flatten(line, unwrap=True)
+                place = (values.get("InventoryID"), values.get("WarehouseID"))
+                quantity, value = after.get(place, self.stock.get(place, [0.0, 0.0]))
+                moved = float(values.get("Qty") or 0)
+                cost = values.get("ExtendedCost")
+                if cost is None:
+                    unit = values.get("UnitCost")
+                    cost = moved * (float(unit) if unit is not None else (value / quantity if quantity else 0.0))
+                quantity, value = round(quantity + moved, 6), round(value + float(cost), 6)
+                if quantity < 0:
+                    return _message(422, f"Updating item '{place[0]}' in warehouse '{place[1]}' caused a negative "
+                                         "quantity on hand.")
+                after[place] = [quantity, value if quantity else 0.0]
+            self.stock.update(after)
+            record["Status"] = {"value": "Released"}
+        return Reply(204)
 
     def _put(self, entity: str, body: dict) -> Reply:
         fields = flatten({k: v for k, v in body.items() if k != "id"}, unwrap=True)
@@ -233,6 +333,11 @@ class AcumaticaFake:
             if entity == "SalesOrder" and not (record.get("OrderNbr") or {}).get("value"):
                 record["OrderNbr"] = {"value": f"{(record.get('OrderType') or {}).get('value', 'SO')}"
                                                f"{next(self._numbers):06d}"}
+            if entity == "Shipment" and not (record.get("ShipmentNbr") or {}).get("value"):
+                record["ShipmentNbr"] = {"value": f"SH{next(self._numbers):06d}"}
+            if entity == "InventoryAdjustment" and "ReferenceNbr" not in record:
+                record["ReferenceNbr"] = {"value": f"IA{next(self._numbers):06d}"}
+                record["Status"] = {"value": "On Hold" if (record.get("Hold") or {}).get("value") else "Balanced"}
             if entity == "Contact" and "ContactID" not in record:
                 record["ContactID"] = {"value": next(self._numbers)}
             if entity == "Invoice":
@@ -243,7 +348,14 @@ class AcumaticaFake:
                                   for d in record.get("Details") or []), 2)
                 record["Totals"] = {"LineTotalAmount": {"value": lines}}
                 record["OrderTotal"] = {"value": round(lines + float((record.get("TaxTotal") or {}).get("value") or 0), 2)}
-            if entity in DOCUMENTS:
+            if entity in ("PurchaseOrder", "Shipment"):
+                _number_lines(record)
+            if entity == "PurchaseOrder":
+                for line in record.get("Details") or []:
+                    line.setdefault("QtyOnReceipts", {"value": 0.0})
+                record["OrderTotal"] = {"value": round(sum(float((d.get("ExtendedCost") or {}).get("value") or 0)
+                                                           for d in record.get("Details") or []), 2)}
+            if entity in STATUSED:
                 hold = (record.get("Hold") or {}).get("value")
                 record["Status"] = {"value": "On Hold" if hold else "Open"}
             self.records.setdefault(entity, {})[record["id"]] = record
