@@ -219,9 +219,10 @@ def _orders(rng: np.random.Generator, n: int, sup: dict, stock: Stock, demand: n
         held = np.flatnonzero(stock.at[:, place])
         rows = np.flatnonzero(stock_line & (line_location == place))
         item[rows] = held[(draw[rows] * len(held)).astype(np.int64)]
-    # a replenishment buys a few weeks to months of what the item sells, in fives
-    weeks = demand[np.maximum(item, 0)] * rng.uniform(0.05, 0.3, m)
-    quantity = np.where(stock_line, 5 * np.maximum(1, np.round(weeks / 5)).astype(np.int64), rng.integers(1, 13, m))
+    # the year's replenishments of an item buy about what it ships, in fives
+    buys = np.bincount(item[stock_line], minlength=len(stock.items))[np.maximum(item, 0)]
+    share = demand[np.maximum(item, 0)] * rng.uniform(0.7, 1.2, m) / np.maximum(buys, 1)
+    quantity = np.where(stock_line, 5 * np.maximum(1, np.round(share / 5)).astype(np.int64), rng.integers(1, 13, m))
     price = np.where(stock_line, stock.items["unit_cost_minor"].to_numpy()[np.maximum(item, 0)],
                      rng.integers(20, 2000, m) * 25)
     total = quantity * price
