@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from integration_hub.audit.crosswalk import load_crosswalk
 from integration_hub.audit.lineage import lineage_for
 from integration_hub.canonical import registry
 from integration_hub.erp.base import ErpTarget
@@ -62,6 +63,11 @@ def trace_order(target: ErpTarget, store_url: str, order_id: str) -> OrderTrace:
     row = order.iloc[0]
     hops = [_hop(store_url, "customer", "customer", c) for c in target.read_back(
         "customer", [row["customer_external_id"]]).itertuples(index=False)]
+    crosswalk = load_crosswalk(store_url)
+    for hop in hops:       # every source record resolved into the master, whichever run loaded it
+        members = crosswalk[crosswalk["master_external_id"] == hop.external_id]
+        hop.sources += [f"{s} {i} (crosswalk)" for s, i in zip(members["source_system"], members["source_id"])
+                        if not any(src.startswith(s + "/") and src.endswith(" " + i) for src in hop.sources)]
     hops.append(_hop(store_url, "order", "sales_order", row, money="total_minor",
                      detail=f"number {row['order_number']}, status {row['status']}"))
     for role, entity, column in _referring("sales_order"):
@@ -101,7 +107,9 @@ def _where(target: ErpTarget, entity: str, column: str, values: set) -> pd.DataF
 def _hop(store_url: str, role: str, entity: str, record, *, money: str | None = None, detail: str = "") -> Hop:
     values = record._asdict() if hasattr(record, "_asdict") else record.to_dict()
     answer = lineage_for(store_url, entity, values["external_id"])
-    sources = [f"{s['source_system']}/{s['source_entity']} {s['source_id']}" for s in answer.get("sources", [])]
+    # a golden record's sources include every record merged into its master, from any run
+    members = [*answer.get("sources", []), *(answer.get("merge_evidence") or [])]
+    sources = list(dict.fromkeys(f"{s['source_system']}/{s['source_entity']} {s['source_id']}" for s in members))
     amount = values.get(money) if money else None
     return Hop(role=role, entity=entity, external_id=values["external_id"],
                amount_minor=None if amount is None or pd.isna(amount) else int(amount),
