@@ -4,7 +4,7 @@ import dagster as dg
 
 from integration_hub.defs.erp.assets import Feed, build_erp_defs
 from integration_hub.defs.factory import build_system_defs
-from integration_hub.defs.master.assets import build_item_master_defs, build_master_defs
+from integration_hub.defs.master.assets import build_item_master_defs, build_master_defs, build_vendor_master_defs
 from integration_hub.defs.jobs import bank_sync_job, build_phase_jobs, nightly_schedule
 from integration_hub.defs.reports.assets import build_report_defs
 from integration_hub.defs.resources import default_resources
@@ -31,12 +31,14 @@ def build_definitions() -> dg.Definitions:
                 feeds.setdefault(entity.canonical, []).append(Feed(
                     entity, requires_complete_statements=phase_of[system.name].requires("complete_statements"),
                     phase=phase_of[system.name]))
-    masters = tuple(e for e in ("customer", "item") if feeds.get(e))
+    masters = tuple(e for e in ("customer", "item", "vendor") if feeds.get(e))
     erp_defs = build_erp_defs(feeds, masters=masters, phases=phases)
     if "customer" in masters:
         erp_defs += build_master_defs(feeds["customer"])
     if "item" in masters:
         erp_defs += build_item_master_defs(feeds["item"])
+    if "vendor" in masters:
+        erp_defs += build_vendor_master_defs(feeds["vendor"])
     checks = [d for d in system_defs + erp_defs if isinstance(d, dg.AssetChecksDefinition)]
     assets = [d for d in system_defs + erp_defs if d not in checks]
     reports = build_report_defs(feeds)

@@ -26,12 +26,30 @@ def cmd_lineage(args) -> int:
     entity = _entity(args.entity)
     if entity is None:
         raise UsageError(f"unknown entity {args.entity!r}; one of {', '.join(sorted(registry.all_entities()))}")
+    if args.follow:
+        return _follow(entity, args.external_id)
     answer = lineage_for(settings().hub_db_url, entity, args.external_id)
     if args.json:
         print(json.dumps(answer, indent=2, default=str))
     else:
         print(format_lineage(answer))
     return 0 if answer["found"] else 1
+
+
+def _follow(entity: str, external_id: str) -> int:
+    """An order's whole path: customer, lines, fulfilments, shipments, invoice, payments, bank lines."""
+    from integration_hub.audit.trace import format_trace, trace_order
+    from integration_hub.erp.factory import make_target
+
+    if entity != "sales_order":
+        raise UsageError("--follow traces a sales order: integration-hub lineage sales_order ID --follow")
+    with make_target() as target:
+        try:
+            print(format_trace(trace_order(target, settings().hub_db_url, external_id)))
+        except LookupError as exc:
+            print(exc)
+            return 1
+    return 0
 
 
 def format_lineage(answer: dict[str, Any]) -> str:
@@ -79,4 +97,7 @@ def add_commands(sub) -> None:
                          "(an unknown name lists them all)")
     lineage.add_argument("external_id", help="the ERP record's external id, e.g. stripe:ch_123")
     lineage.add_argument("--json", action="store_true", help="the full answer as JSON")
+    lineage.add_argument("--follow", action="store_true",
+                         help="for a sales order: every hop from customer and shop to warehouse, carrier, invoice, "
+                              "payments and bank, with each record's sources and the totals")
     lineage.set_defaults(func=cmd_lineage)

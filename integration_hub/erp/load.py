@@ -37,7 +37,7 @@ from integration_hub.gates.business_rules import LIMITS, PARENTAGE, business_rul
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.standardize.frame import ROW
 
-MASTERED = ("customer", "item")   # entities whose references are re-keyed to master records
+MASTERED = ("customer", "item", "vendor")   # entities whose references are re-keyed to master records
 
 
 @dataclass

@@ -52,8 +52,8 @@ def run_golive_suite(read_back: pd.DataFrame, *, entity: str, expected_rows: int
     suite = gx.ExpectationSuite(name=f"{entity}_golive", expectations=expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if money_column in frame:
-        frame[money_column] = frame[money_column].astype("int64")
+    if money_column in frame and frame[money_column].notna().all():
+        frame[money_column] = frame[money_column].astype("int64")   # an optional amount (a stock value) may be null
     batch = (context.data_sources.add_pandas("erp").add_dataframe_asset(entity)
              .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame}))
     outcome = batch.validate(suite, result_format="SUMMARY")

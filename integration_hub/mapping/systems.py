@@ -42,6 +42,13 @@ class EntityDeclaration:
     columns: tuple[ColumnRule, ...]
     cursor: str | None = None
     sensitive: tuple[str, ...] = ()
+    # A change feed's deletion marker: rows whose `deleted_flag` column reads "true" are a deletion in the
+    # source, quarantined as <entity>.deleted_in_source for a steward to retire in the ERP.
+    deleted_flag: str | None = None
+
+    @property
+    def deleted_rule(self) -> str:
+        return f"{self.name}.deleted_in_source"
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def load_system(folder: Path) -> SystemDeclaration:
         entities.append(EntityDeclaration(
             system=name, name=entity_name, file=raw["file"], source_id=raw["source_id"],
             canonical=raw["canonical"], mapping=spec, columns=columns, cursor=raw.get("cursor"),
-            sensitive=tuple(raw.get("sensitive", ())),
+            sensitive=tuple(raw.get("sensitive", ())), deleted_flag=raw.get("deleted_flag"),
         ))
     return SystemDeclaration(name=name, title=data.get("title", name), phase=data["phase"],
                              extractor=data.get("extractor", "csv"), entities=tuple(entities), folder=folder)

@@ -55,8 +55,15 @@ def clean_frame(raw: pd.DataFrame, entity: EntityDeclaration) -> CleanResult:
 
     merged, duplicate = _exact_duplicates(raw, declared, entity.source_id)
     source = raw.loc[~duplicate]
-    cleaned = pd.DataFrame(index=source.index)
     rejects: list[pd.DataFrame] = []
+    if entity.deleted_flag:
+        # A deletion carries no values to check: it is held under its own rule, not as a missing name.
+        flag = source[entity.deleted_flag].astype("string")
+        deleted = flag.str.strip().str.lower().eq("true").fillna(False).astype(bool)
+        if deleted.any():
+            rejects.append(_reject(source.index[deleted], entity.deleted_rule, entity.deleted_flag, flag))
+            source = source.loc[~deleted]
+    cleaned = pd.DataFrame(index=source.index)
     for rule in entity.columns:
         values = source[rule.column].astype("string")
         parsed = apply_rule(rule.rule, values, cleaned, rule.options, rule.formats)
@@ -91,7 +98,7 @@ def clean_frame(raw: pd.DataFrame, entity: EntityDeclaration) -> CleanResult:
                                "(same id as an earlier row with different content)", entity.source_id,
                                source[entity.source_id]))
     reject_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
-    good = cleaned.drop(index=pd.Index(reject_frame["row"].unique()))
+    good = cleaned.loc[~cleaned.index.isin(reject_frame["row"])]
     return CleanResult(cleaned=good, rejects=reject_frame, merged=merged)
 
 

@@ -41,6 +41,19 @@ def run_phase(instance, job="cash_phase", run_config=None):
                                                         run_config=run_config or {})
 
 
+def run_systems(instance, job: str):
+    """A phase job's system stages only (extracted, cleaned, mapped): what its sources give, without
+    the ERP load, which a phase refuses before the phases it depends on have loaded."""
+    from integration_hub.definitions import build_definitions
+    from integration_hub.governance.phases import load_phases
+
+    defs = build_definitions()
+    systems = load_phases()[job.removesuffix("_phase")].systems
+    keys = dg.AssetSelection.groups(*systems).resolve(defs.resolve_asset_graph())
+    return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False,
+                                                        asset_selection=list(keys))
+
+
 def checks_by_name(result) -> dict[tuple[str, str], bool]:
     return {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
 

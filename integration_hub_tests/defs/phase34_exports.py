@@ -122,11 +122,12 @@ def write_operations(sources: Path) -> dict:
 
 
 SSN, BANK_ACCOUNT, SALARY = "536-90-4718", "000123456789", "123456.78"
-PEOPLE = 120     # one bad record among PEOPLE + 1 stays within the people phase's 1% budget
+PEOPLE = 250     # two held records among PEOPLE + 2 stay within the people phase's 1% budget
 
 
 def write_hr(sources: Path) -> dict:
-    """A manager and her report, who carries an SSN, a bank account and a salary; one record with no last name."""
+    """A manager and her report, who carries an SSN, a bank account and a salary; one record with no last name,
+    and one deleted in BambooHR (the change feed's row: the id and `deleted`, nothing else)."""
     def employee(i: str, first: str, last: str, **fields) -> dict:
         return {"id": i, "employeeNumber": f"E{i}", "firstName": first, "lastName": last,
                 "displayName": f"{first} {last}", "workEmail": f"{first.lower()}@example.com", "jobTitle": "Clerk",
@@ -139,5 +140,6 @@ def write_hr(sources: Path) -> dict:
         employee("2", "Ada", "Lovelace", supervisorEId="1", supervisor="Hopper, Grace", ssn=SSN,
                  bankAccount=BANK_ACCOUNT, payRate=f"{SALARY} USD"),
         employee("3", "Nobody", ""),                                                   # no last name: refused
+        {**{k: "" for k in employee("4", "", "")}, "id": "4", "deleted": "true"},     # deleted in BambooHR
         *(employee(str(100 + n), "Filler", f"Person{n}") for n in range(PEOPLE))])
-    return {"manager": "hr:1", "report": "hr:2", "bad": "3"}
+    return {"manager": "hr:1", "report": "hr:2", "bad": "3", "deleted": "4"}

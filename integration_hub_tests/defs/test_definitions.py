@@ -31,15 +31,33 @@ EXPECTED_LOADS = {
                             "crm/contacts/extracted"},
     "erp/opportunities/loaded": {"crm/opportunities/mapped", "erp/customers/loaded", "master/customer_crosswalk",
                                  "crm/opportunities/extracted"},
+    "master/vendors": {"procurement/suppliers/mapped", "procurement/suppliers/extracted"},
+    "master/vendor_crosswalk": {"procurement/suppliers/mapped", "procurement/suppliers/extracted"},
+    "erp/vendors/loaded": {"procurement/suppliers/mapped", "procurement/suppliers/extracted", "master/vendors",
+                           "master/vendor_crosswalk"},
+    # Phase 3 lines name the master item; stock and fulfilment lines by the SKU the warehouse sends.
+    "erp/purchase_orders/loaded": {"procurement/purchase_orders/mapped", "procurement/purchase_orders/extracted",
+                                   "procurement/purchase_order_lines/mapped", "erp/vendors/loaded",
+                                   "master/vendor_crosswalk"},
+    "erp/purchase_order_lines/loaded": {"procurement/purchase_order_lines/mapped", "erp/purchase_orders/loaded",
+                                        "procurement/purchase_order_lines/extracted", "erp/items/loaded",
+                                        "master/item_crosswalk"},
+    "erp/inventory_levels/loaded": {"warehouse/inventory_levels/mapped", "erp/items/loaded", "master/item_crosswalk"},
+    "erp/fulfilments/loaded": {"warehouse/shipments/mapped", "warehouse/shipments/extracted",
+                               "warehouse/shipment_lines/mapped", "erp/sales_orders/loaded"},
+    "erp/fulfilment_lines/loaded": {"warehouse/shipment_lines/mapped", "warehouse/shipment_lines/extracted",
+                                    "erp/fulfilments/loaded", "erp/items/loaded", "master/item_crosswalk"},
+    "erp/shipments/loaded": {"shipping/shipments/mapped", "shipping/shipments/extracted", "erp/sales_orders/loaded"},
+    "erp/employees/loaded": {"hr/employees/mapped", "hr/employees/extracted"},
     "reports/reconciliation": {f"erp/{p}/loaded" for p in (
         "customers", "invoices", "payments", "bank_transactions", "items", "sales_orders", "sales_order_lines",
-        "order_refunds", "contacts", "opportunities")},
+        "order_refunds", "contacts", "opportunities", "vendors", "purchase_orders", "purchase_order_lines",
+        "inventory_levels", "fulfilments", "fulfilment_lines", "shipments", "employees")},
 }
 SOURCES = {"stripe": ["customers", "charges", "refunds"], "billing": ["customers", "invoices", "credit_notes"],
            "bank": ["transactions"],
            "crm": ["accounts", "contacts", "opportunities", "products", "orders", "order_items"],
            "shop": ["customers", "variants", "orders", "order_lines", "refunds"],
-           # planned phases: through the mapped gate, no ERP load yet
            "warehouse": ["inventory_levels", "shipments", "shipment_lines"],
            "procurement": ["suppliers", "purchase_orders", "purchase_order_lines"], "shipping": ["shipments"],
            "hr": ["employees"]}
@@ -92,8 +110,10 @@ def test_phase_jobs_follow_the_phase_declaration():
     assert "erp__payments__loaded" not in customers and "stripe__charges__extracted" not in customers
     operations = set(defs.resolve_job_def("operations_phase").graph.node_dict)
     assert "warehouse__shipments__mapped" in operations
-    assert not {s for s in operations if s.startswith(("erp__", "master_", "reports__"))}   # planned: no ERP load
+    assert {"erp__fulfilments__loaded", "erp__vendors__loaded", "master_vendors"} <= operations
+    assert "erp__sales_orders__loaded" not in operations      # phase 2's loads stay in phase 2's job
     people = set(defs.resolve_job_def("people_phase").graph.node_dict)
-    assert "hr__employees__mapped" in people and not {s for s in people if not s.startswith("hr__")}
+    assert "hr__employees__mapped" in people and "erp__employees__loaded" in people
+    assert not {s for s in people if s.startswith(("warehouse__", "erp__vendors", "stripe__"))}
     assert {s.name for s in defs.schedules} == {"cash_phase_nightly", "customers_phase_nightly",
                                                 "operations_phase_nightly", "people_phase_nightly"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_phase
+from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_systems
 from integration_hub_tests.defs.phase34_exports import SHOP_ORDER, TS, mapped, sources, write_operations  # noqa: F401
 
 
@@ -31,7 +31,7 @@ def test_live_shipbob_stock_and_fulfilments_map_as_the_export_does(exports, inst
     with ShipBobFake([item], [order]) as fake:
         monkeypatch.setenv("IH_SHIPBOB_TOKEN", fake.token)
         monkeypatch.setenv("IH_SHIPBOB_BASE_URL", fake.base_url)
-        result = run_phase(instance, "operations_phase")
+        result = run_systems(instance, "operations_phase")
         assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
         assert all(r.headers.get("Authorization") == f"Bearer {fake.token}" for r in fake.requests)
     assert metadata(result, "warehouse__shipments__extracted")["origin"].startswith(fake.base_url)
@@ -57,7 +57,7 @@ def test_live_coupa_suppliers_and_order_lines_map_as_the_export_does(exports, in
         monkeypatch.setenv("IH_COUPA_INSTANCE_URL", fake.base_url)
         monkeypatch.setenv("IH_COUPA_CLIENT_ID", fake.client_id)
         monkeypatch.setenv("IH_COUPA_CLIENT_SECRET", fake.client_secret)
-        result = run_phase(instance, "operations_phase")
+        result = run_systems(instance, "operations_phase")
         assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
         assert fake.grants and fake.grants[0]["grant_type"] == "client_credentials"
     assert metadata(result, "procurement__suppliers__extracted")["origin"].startswith(fake.base_url)
@@ -80,7 +80,7 @@ def test_live_easypost_labels_map_as_the_export_does(exports, instance, monkeypa
     with EasyPostFake([label]) as fake:
         monkeypatch.setenv("IH_EASYPOST_API_KEY", fake.api_key)
         monkeypatch.setenv("IH_EASYPOST_BASE_URL", fake.base_url)
-        result = run_phase(instance, "operations_phase")
+        result = run_systems(instance, "operations_phase")
         assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
     assert metadata(result, "shipping__shipments__extracted")["origin"].startswith(fake.base_url)
     shipment = mapped(result, "shipping", "shipments").loc["shipping:shp_1"]

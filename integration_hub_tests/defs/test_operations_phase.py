@@ -1,13 +1,14 @@
-"""Phase 3 (operations) on export files: warehouse, procurement and shipping through the mapped gate.
+"""Phase 3 (operations) on export files: warehouse, procurement and shipping through the mapped gate,
+and the phase job refusing to load the ERP before phase 2 has loaded.
 
-The phase is planned: its job maps and gates, and loads nothing into the ERP.
+The mapping tests run the phase's system stages only (run_systems); the loads are in test_all_phases_load.
 """
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from integration_hub_tests.defs.conftest import checks_by_name, run_phase
+from integration_hub_tests.defs.conftest import checks_by_name, run_phase, run_systems
 from integration_hub_tests.defs.phase34_exports import (SHOP_ORDER, mapped, quarantined, sources,  # noqa: F401
                                                         write_operations)
 
@@ -30,9 +31,8 @@ def test_the_order_warehouse_and_carrier_name_is_the_one_the_shop_maps():
 
 def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operations, instance):
     ids = operations["warehouse"]
-    result = run_phase(instance, "operations_phase")
+    result = run_systems(instance, "operations_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
-    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "erp"]
 
     fulfilment = mapped(result, "warehouse", "shipments").loc[ids["fulfilment"]]
     assert fulfilment["order_external_id"] == ids["order"]
@@ -57,7 +57,7 @@ def test_warehouse_maps_stock_fulfilments_and_lines_naming_the_shop_order(operat
 
 def test_procurement_maps_vendors_and_order_lines_in_exact_minor_units(operations, instance):
     ids = operations["procurement"]
-    result = run_phase(instance, "operations_phase")
+    result = run_systems(instance, "operations_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
 
     vendor = mapped(result, "procurement", "suppliers").loc[ids["vendor"]]
@@ -77,7 +77,7 @@ def test_procurement_maps_vendors_and_order_lines_in_exact_minor_units(operation
 
 def test_shipping_maps_labels_naming_the_shop_order_with_their_costs_in_minor_units(operations, instance):
     ids = operations["shipping"]
-    result = run_phase(instance, "operations_phase")
+    result = run_systems(instance, "operations_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
 
     shipment = mapped(result, "shipping", "shipments").loc[ids["shipment"]]
@@ -88,3 +88,27 @@ def test_shipping_maps_labels_naming_the_shop_order_with_their_costs_in_minor_un
 
     bad = quarantined("shipping", "shipments")
     assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad"], "mapped", "shipment.one_currency"]]
+
+
+def _failures(result) -> str:
+    return " ".join(str(e.event_specific_data.error.to_string()) for e in result.all_events
+                    if e.event_type_value == "STEP_FAILURE")
+
+
+@pytest.mark.parametrize(("job", "before"), [("operations_phase", "customers"), ("people_phase", "operations")])
+def test_a_phase_refuses_to_load_the_erp_before_the_phase_it_depends_on(operations, sources, instance, job, before):
+    from integration_hub.config import settings
+    from integration_hub.erp.ledger import SqlLedger
+    from integration_hub_tests.defs.phase34_exports import write_hr
+
+    write_hr(sources)
+    result = run_phase(instance, job)
+    assert not result.success
+    phase = job.removesuffix("_phase")
+    assert f"phase {phase} cannot load before phase {before} has loaded at least once: run the {before}_phase " \
+           "job first" in _failures(result)
+    loads = [e.asset_key.path[1] for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "erp"]
+    assert loads == []
+    with SqlLedger(settings().erp_url) as ledger:
+        for entity in ("vendor", "fulfilment", "shipment", "inventory_level", "employee"):
+            assert ledger.read_back(entity).empty

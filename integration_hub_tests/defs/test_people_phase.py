@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from integration_hub.security.fields import all_encrypted
-from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_phase
+from integration_hub_tests.defs.conftest import checks_by_name, metadata, run_systems
 from integration_hub_tests.defs.phase34_exports import (BANK_ACCOUNT, SALARY, SSN, mapped, quarantined,  # noqa: F401
                                                         sources, write_hr)
 from integration_hub_tests.defs.test_redaction_scan import leaks
@@ -19,7 +19,7 @@ def test_employees_map_with_manager_and_masks_and_no_sensitive_plaintext_is_stor
     home = tmp_path / "dagster_home"
     home.mkdir()
     with dg.DagsterInstance.from_config(str(home)) as instance:       # on disk, as in production: scanned below
-        result = run_phase(instance, "people_phase")
+        result = run_systems(instance, "people_phase")
         assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
         extracted = result.output_for_node("hr__employees__extracted").set_index("id")
         cleaned = result.output_for_node("hr__employees__cleaned")
@@ -38,7 +38,8 @@ def test_employees_map_with_manager_and_masks_and_no_sensitive_plaintext_is_stor
     assert pd.isna(report["termination_date"]) and report["hire_date"] == pd.Timestamp("2020-01-15", tz="UTC")
 
     bad = quarantined("hr", "employees")
-    assert bad[["source_id", "stage", "rule"]].values.tolist() == [[ids["bad"], "cleaned", "lastName.required"]]
+    assert sorted(bad[["source_id", "stage", "rule"]].values.tolist()) == [
+        [ids["bad"], "cleaned", "lastName.required"], [ids["deleted"], "cleaned", "employees.deleted_in_source"]]
     assert leaks([hub_env, home], {SSN, SSN.replace("-", ""), BANK_ACCOUNT, SALARY}, at_least=5) == []
 
 
@@ -58,7 +59,7 @@ def test_live_bamboohr_employees_map_as_the_export_does_and_no_plaintext_reaches
         monkeypatch.setenv("IH_BAMBOOHR_API_KEY", fake.api_key)
         monkeypatch.setenv("IH_BAMBOOHR_BASE_URL", fake.base_url)
         monkeypatch.setenv("IH_BAMBOOHR_BANK_ACCOUNT_FIELD", "customBank")
-        result = run_phase(instance, "people_phase")
+        result = run_systems(instance, "people_phase")
         assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
     assert metadata(result, "hr__employees__extracted")["origin"].startswith(fake.base_url)
     report = mapped(result, "hr", "employees").loc["hr:2"]

@@ -1,4 +1,4 @@
-"""The hub's own phase 3 and 4 jobs on the generated company: every gate passes, and exactly the
+"""The system stages of the hub's phase 3 and 4 jobs on the generated company: every gate passes, and exactly the
 planted bad rows are quarantined, under the rule and at the stage the truth names."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from integration_hub_tests.defs.conftest import checks_by_name, instance, run_phase  # noqa: F401
+from integration_hub_tests.defs.conftest import checks_by_name, instance, run_systems  # noqa: F401
 from integration_hub_tests.defs.phase34_exports import mapped, quarantined, sources  # noqa: F401
 
 SCALE = 2000       # every planted bad row fits each file's error budget from here on
@@ -40,7 +40,7 @@ def _assert_exactly_the_planted_rows_quarantined(root, systems, entities):
 
 
 def test_operations_phase_passes_its_gates_on_the_generated_company(generated, instance):  # noqa: F811
-    result = run_phase(instance, "operations_phase")
+    result = run_systems(instance, "operations_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
     assert all(checks_by_name(result).values())
     expected = json.loads((generated / "truth" / "expected.json").read_text())
@@ -83,7 +83,7 @@ def test_operations_phase_passes_its_gates_on_the_generated_company(generated, i
 
 
 def test_people_phase_passes_its_gates_and_maps_the_hierarchy(generated, instance):  # noqa: F811
-    result = run_phase(instance, "people_phase")
+    result = run_systems(instance, "people_phase")
     assert result.success, sorted(k for k, ok in checks_by_name(result).items() if not ok)
     assert all(checks_by_name(result).values())
     _assert_exactly_the_planted_rows_quarantined(generated, ("hr",), [("hr", "employees")])

@@ -200,3 +200,16 @@ def test_a_customer_with_a_parent_account_is_rejected_and_the_others_load(tryton
         "customer crm:ACC-EU: its parent account crm:ACC-HOLD cannot be kept, as a Tryton party has no parent")
     assert out.at["crm:ACC-EU", "message"].endswith("parent_external_id.supported_by_erp")
     assert sorted(tryton.read_back("customer")["external_id"]) == ["crm:ACC-HOLD", "shop:C-77"]
+
+
+@pytest.mark.parametrize(("entity", "why"), [
+    ("vendor", "purchase module"), ("purchase_order", "purchase module"), ("purchase_order_line", "purchase module"),
+    ("inventory_level", "stock inventory"), ("fulfilment", "customer shipment"), ("shipment", "stock_package_shipping"),
+    ("employee", "company.employee")])
+def test_phase_three_and_four_entities_are_refused_with_the_reason(tryton, entity, why):
+    import pandas as pd
+
+    with pytest.raises(ValueError, match=f"not '{entity}': .*{why}"):
+        tryton.upsert(entity, pd.DataFrame(), run_id="r", mapping_version="v")
+    with pytest.raises(ValueError, match=f"not '{entity}': .*{why}"):
+        tryton.read_back(entity)

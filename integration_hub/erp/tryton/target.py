@@ -41,6 +41,17 @@ REFUSED = {
                    "install",
     "order_refund": "Tryton refunds an order by a return sale or a credit note, which the hub does not derive from a "
                     "refund amount; the refund's money loads as a payment of kind refund",
+    "vendor": "suppliers are parties of Tryton's purchase module, which the hub's Tryton database does not install",
+    "purchase_order": "purchase orders are Tryton's purchase module, which the hub's Tryton database does not install",
+    "purchase_order_line": "purchase order lines are Tryton's purchase module, which the hub's Tryton database does "
+                           "not install",
+    "inventory_level": "Tryton derives stock from its own moves and inventories; the hub does not post a stock "
+                       "inventory from a 3PL's snapshot yet",
+    "fulfilment": "a Tryton customer shipment is created from its sale by Tryton itself; the hub does not post one",
+    "fulfilment_line": "a Tryton customer shipment is created from its sale by Tryton itself; the hub does not post one",
+    "shipment": "Tryton's carrier labels need its stock_package_shipping modules, which the hub's Tryton database "
+                "does not install",
+    "employee": "the hub does not load company.employee records into Tryton yet",
 }
 PARENT_REFUSAL = ("customer {id}: its parent account {parent} cannot be kept, as a Tryton party has no parent "
                   "(that needs the party_relationship module, which the hub's Tryton database does not install); "
