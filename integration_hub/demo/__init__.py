@@ -8,6 +8,9 @@
   levels deep, never a cycle), contacts, opportunities, products (Product2), orders (Order), order_items (OrderItem)
 - ``shop/``: Shopify GraphQL Admin nodes, flattened: customers, variants, orders, order_lines, refunds
 - ``bank/``: ``operating_usd.bai`` (BAI2), ``eur_account.xml`` (camt.053.001.02), ``gbp_account.sta`` (MT940)
+- ``warehouse/``, ``shipping/``, ``procurement/``, ``hr/``: ShipBob stock, shipments and lines of the paid shop
+  orders; EasyPost labels; Coupa suppliers, purchase orders and lines; BambooHR employees (columns from each
+  system's declaration; SSNs, pay rates, tax ids and bank accounts only here)
 - ``truth/``:
   - ``customer_truth.csv``: system, source_id, true_customer_id, is_b2c for every customer-like record
   - ``bad_rows.csv``: file, source_id, row_number (1-based data row), column, reason for every injected
@@ -18,6 +21,9 @@
   - ``bank_entries.csv``: every statement entry with its file line and what it truly settles
     (true_link: payout id or invoice number; expected_amount_minor differs when a wire came in short)
   - ``invoice_payments.csv``: how each invoice was settled (card charge id, wire, or unpaid)
+  - phases 3 and 4: ``fulfilment_truth.csv``, ``fulfilment_line_truth.csv``, ``label_truth.csv``,
+    ``inventory_truth.csv``, ``supplier_truth.csv``, ``purchase_order_truth.csv``, ``employee_truth.csv``,
+    ``planted_faults.csv`` (unknown_order, stock_drift, duplicate_supplier, ...) and ``expected_quarantine.csv``
   - ``item_truth.csv``: source_system, source_id, true_item_id, true_sku for every Product2 and variant
   - ``order_truth.csv``: every order (source_system, source_id) with its real customer, invoice number, currency,
     subtotal/tax/total in minor units as the order records them (Salesforce orders carry no tax) and line count
