@@ -172,6 +172,7 @@ def ship(rng: np.random.Generator, stock: Stock, shop_truth: pd.DataFrame, shop_
     np.add.at(moved, (item, location[line_fulfilment]), lines["quantity"].to_numpy())
 
     files, bad_rows, quarantine = {}, [], []
+    m = len(line_cols["shipment_id"])      # a small company ships few lines: planted rows reuse them
     planted = {
         "warehouse/shipments": ("id", [
             BadRow(0, {"id": str(shipment_id.max() + 7), "order_reference_id": ""}, "order_reference_id",
@@ -179,11 +180,11 @@ def ship(rng: np.random.Generator, stock: Stock, shop_truth: pd.DataFrame, shop_
             BadRow(1 % n, {"id": str(shipment_id.max() + 11), "status": ""}, "status", "missing_required",
                    "cleaned", "status.required")]),
         "warehouse/shipment_lines": ("id", [
-            BadRow(0, {"id": f"{line_cols['shipment_id'][0]}-0-1", "quantity": "0"}, "quantity", "zero_quantity",
+            BadRow(0, {"id": f"{line_cols['shipment_id'][0 % m]}-0-1", "quantity": "0"}, "quantity", "zero_quantity",
                    "cleaned", "quantity.min(1)"),
-            BadRow(1, {"id": f"{line_cols['shipment_id'][1]}-0-2", "quantity": "-2"}, "quantity",
+            BadRow(1 % m, {"id": f"{line_cols['shipment_id'][1 % m]}-0-2", "quantity": "-2"}, "quantity",
                    "negative_quantity", "cleaned", "quantity.min(1)"),
-            BadRow(2, {"id": f"{line_cols['shipment_id'][2]}-0-3", "sku": ""}, "sku", "missing_required",
+            BadRow(2 % m, {"id": f"{line_cols['shipment_id'][2 % m]}-0-3", "sku": ""}, "sku", "missing_required",
                    "cleaned", "sku.required")]),
         "shipping/shipments": ("id", [
             BadRow(0, {"id": _hex_ids(rng, 1, "shp_")[0], "carrier": ""}, "carrier", "missing_required", "cleaned",
