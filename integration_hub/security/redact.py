@@ -50,9 +50,15 @@ _PATTERNS: tuple[tuple[re.Pattern, Any], ...] = (
     (re.compile(rf"(?i)(['\"]{_CREDENTIAL_NAME}['\"]\s*:\s*['\"])(?!\[REDACTED\])[^'\"]*"), rf"\1{REDACTED}"),
     (re.compile(rf"(?i)((?<![\w-]){_CREDENTIAL_NAME}['\"]?\s*[:=]\s*['\"]?)(?!\[REDACTED\])[^\s&#\"',;)}}\]]+"),
      rf"\1{REDACTED}"),
+)
+_NUMBER_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"), "[SSN]"),
     (re.compile(r"(?<![\d-])\d{2}-\d{7}(?![\d-])"), "[EIN]"),
 )
+# A UUID (a Dagster run id, a vendor's record id) is an identifier, never an account number, but
+# its hex groups can read as one (...-9b84-7985871ac165 holds an EIN shape, a last group of 12
+# digits a long digit run): the number rules skip UUIDs, so audit details keep the run they name.
+_UUID = re.compile(r"(?i)(?<![0-9a-z-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-z-])")
 _IBAN = re.compile(r"(?i)\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9_])\d{9,}(?![A-Za-z0-9_])")
 _SENSITIVE_KEY = re.compile(
@@ -123,6 +129,19 @@ def _redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = _literal_pattern(extra).sub(REDACTED, text)
     text, _ = mask_secret_text(redact_registered(text))
     for regex, replacement in _PATTERNS:
+        text = regex.sub(replacement, text)
+    pieces, start = [], 0
+    for uuid in _UUID.finditer(text):
+        pieces += [_redact_numbers(text[start:uuid.start()]), uuid.group()]
+        start = uuid.end()
+    return "".join([*pieces, _redact_numbers(text[start:])])
+
+
+def _redact_numbers(text: str) -> str:
+    """SSNs, EINs, IBANs, card numbers and long digit runs of `text` masked."""
+    if not text:
+        return text
+    for regex, replacement in _NUMBER_PATTERNS:
         text = regex.sub(replacement, text)
     text, _ = mask_ssn_text(text)
     text = _IBAN.sub(_mask_iban, text)

@@ -44,6 +44,11 @@ STRIPE_KEY = "sk_live_51HxAbCdEfGh0123456789"
      "invalid_request_error/api_key_expired: Expired key; author: Bob; tokenizer=3"),
     ("cus_12345678 ch_0001 run 5f2b", "cus_12345678 ch_0001 run 5f2b"),
     ("sku DE12ABCDEFGHIJKL", "sku DE12ABCDEFGHIJKL"),
+    # Run ids whose hex groups read as an EIN or a 12-digit run: an audit entry must keep the run it names.
+    ("run 9d61086d-f22d-4a5c-9b84-7985871ac165 done", "run 9d61086d-f22d-4a5c-9b84-7985871ac165 done"),
+    ("run 57188494-4ebd-49be-827f-561889282000 ein 12-3456789",
+     "run 57188494-4ebd-49be-827f-561889282000 ein [EIN]"),
+    ("token=57188494-4ebd-49be-827f-561889282000", "token=[REDACTED]"),
 ])
 def test_redact_text_table(text, expected):
     assert redact_text(text) == expected
@@ -153,3 +158,13 @@ def test_credential_variables_of_the_environment_are_redacted(monkeypatch):
                                  "account 1234567_SB1")
     assert register_env_secrets({"ACUMATICA_PASSWORD": "Pw/x+=zzz", "HOME": "/root"}) == 1
     assert redact_mapping({"note": "pw Pw/x+=zzz"}) == {"note": "pw [REDACTED]"}
+
+
+def test_audit_details_keep_every_run_id():
+    """Dagster run ids are UUIDs; about one in 150 reads as an EIN or a long digit run somewhere."""
+    import random
+    import uuid
+
+    rng = random.Random(11)
+    run_ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(5000)]
+    assert [redact_mapping({"run_id": r})["run_id"] for r in run_ids] == run_ids
