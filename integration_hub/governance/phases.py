@@ -8,6 +8,9 @@ from pathlib import Path
 import yaml
 
 PHASES_FILE = Path(__file__).with_name("phases.yaml")
+# planned: declared only; locked: scope frozen, loads only inside a go-live run; parallel: loads beside
+# the legacy process; live: the ERP's system of record; rolled_back: its go-live undone, loads refused.
+STATUSES = ("planned", "locked", "parallel", "live", "rolled_back")
 LOADING_STATUSES = {"live", "parallel"}
 # Success criteria a phase switches on with `true`, each enforced by a blocking go-live check
 # (the other criteria are prose for the go-live review).
@@ -28,7 +31,9 @@ class Phase:
 
     @property
     def loads_erp(self) -> bool:
-        return self.status in LOADING_STATUSES
+        """Whether the phase's job holds ERP loads: every phase past `planned` (whether a run may
+        load is decided at run time from its current status: governance/phase_state.py)."""
+        return self.status != "planned"
 
     def requires(self, criterion: str) -> bool:
         return criterion in self.enforced
@@ -50,6 +55,9 @@ def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
         budget = float(raw.get("error_budget", 0.0))
         if not 0 <= budget < 1:
             raise ValueError(f"{path}: phase {name}: error_budget must be a share between 0 and 1, got {budget}")
+        if raw.get("status", "planned") not in STATUSES:
+            raise ValueError(f"{path}: phase {name}: status must be one of {list(STATUSES)}, "
+                             f"not {raw.get('status')!r}")
         phases[name] = Phase(name=name, order=int(raw["order"]), title=raw.get("title", name),
                              status=raw.get("status", "planned"), systems=tuple(raw.get("systems", [])),
                              error_budget=budget, go_live=raw.get("go_live"),

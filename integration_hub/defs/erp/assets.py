@@ -20,7 +20,8 @@ from integration_hub.erp.load import LoadResult, LoadRun, SourceBatch, load_enti
 from integration_hub.erp.load_golden import load_golden
 from integration_hub.erp.references import master_keys
 from integration_hub.gates.conservation import account_rows
-from integration_hub.governance.phases import Phase, check_dependencies_loaded
+from integration_hub.governance.phase_state import GOLIVE_TAG, may_load
+from integration_hub.governance.phases import Phase, PhaseNotReady, check_dependencies_loaded
 from integration_hub.mapping.systems import EntityDeclaration
 from integration_hub.resolve.continuity import MASTER_PREFIX
 from integration_hub.standardize.frame import ROW
@@ -92,6 +93,7 @@ def build_loaded_defs(canonical: str, feeds: list[Feed], *, masters: tuple[str, 
                               run_id=run.run_id)
         batches = [_batch(context, store, f, inputs[f.input_name], inputs.get(_extracted_input(f))) for f in feeds]
         _refuse_before_dependencies(store, feeds, batches, phases or {})
+        _refuse_unless_phase_loads(context, store, feeds, batches, phases or {})
         current = pd.concat(crosswalks, ignore_index=True) if crosswalks else None
         persisted = master_keys(load_crosswalk(store.engine), current) if current is not None else None
         if golden is not None:
@@ -113,6 +115,21 @@ def _refuse_before_dependencies(store, feeds: list[Feed], batches: list[SourceBa
         loaded = set(metrics.loc[metrics["stage"] == "loaded", "system"])
         for phase in dict.fromkeys(waiting):
             check_dependencies_loaded(phase, phases, loaded)
+
+
+def _refuse_unless_phase_loads(context, store, feeds: list[Feed], batches: list[SourceBatch],
+                               phases: dict[str, Phase]) -> None:
+    """The run's phase (a phase job's `phase` tag; else every phase with records in this load) must be
+    parallel or live now, or this be its go-live run: a locked or rolled-back phase does not load."""
+    tagged = context.run.tags.get("phase")
+    names = [tagged] if tagged in phases else [f.phase.name for f, b in zip(feeds, batches)
+                                               if f.phase is not None and len(b.records)]
+    golive_run = context.run.tags.get(GOLIVE_TAG) in names
+    for name in dict.fromkeys(names):
+        allowed, status = may_load(store.engine, phases[name], golive_run=golive_run)
+        if not allowed:
+            raise PhaseNotReady(f"phase {name} is {status}: its records do not load into the ERP "
+                                f"until `integration-hub golive {name}` takes it live")
 
 
 def _metadata(canonical: str, entities: list[EntityDeclaration], result: LoadResult) -> dict:
