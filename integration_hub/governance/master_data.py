@@ -9,6 +9,26 @@ from integration_hub.resolve.engine import ResolverConfig
 
 MASTER_DATA_FILE = Path(__file__).with_name("master_data.yaml")
 _TUNABLE = ("match_threshold", "review_threshold", "cannot_link_threshold")
+ALL_FIELDS = "*"    # a section listing one order of systems for every field (items)
+
+
+def systems_of_record(domain: str, path: Path = MASTER_DATA_FILE) -> dict[str, tuple[str, ...]]:
+    """Which system's value wins, per field domain, best first: what survivorship follows, and what
+    governance/domains.py declares for the domain. A plain list reads as {"*": systems}."""
+    declared = ((yaml.safe_load(path.read_text()) or {}).get(domain) or {}).get("systems_of_record")
+    if declared is None:
+        return {}
+    if isinstance(declared, list):
+        return {ALL_FIELDS: _systems(path, f"{domain}.systems_of_record", declared)}
+    if isinstance(declared, dict):
+        return {str(f): _systems(path, f"{domain}.systems_of_record.{f}", v) for f, v in declared.items()}
+    raise ValueError(f"{path}: {domain}.systems_of_record must be a list of systems or a mapping of field to one")
+
+
+def _systems(path: Path, where: str, value) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValueError(f"{path}: {where} must be a list of system names, not {value!r}")
+    return tuple(value)
 
 
 def resolver_config(entity: str = "customers", path: Path = MASTER_DATA_FILE) -> ResolverConfig:
@@ -24,14 +44,16 @@ def resolver_config(entity: str = "customers", path: Path = MASTER_DATA_FILE) ->
     if not 0 < config.review_threshold <= config.match_threshold <= 1:
         raise ValueError(f"{path}: {entity}: need 0 < review_threshold <= match_threshold <= 1")
     if "systems_of_record" in raw:
-        config.systems_of_record.update({k: tuple(v) for k, v in raw["systems_of_record"].items()})
+        declared = systems_of_record(entity, path)
+        if ALL_FIELDS in declared:
+            raise ValueError(f"{path}: {entity}: systems_of_record must name the systems per field domain")
+        config.systems_of_record.update(declared)
     return config
 
 
 def item_precedence(path: Path = MASTER_DATA_FILE) -> tuple[str, ...]:
     """The systems of record for master items, best first."""
-    raw = (yaml.safe_load(path.read_text()) or {}).get("items", {})
-    systems = raw.get("systems_of_record", [])
-    if not isinstance(systems, list) or not all(isinstance(s, str) for s in systems):
+    declared = systems_of_record("items", path)
+    if set(declared) - {ALL_FIELDS}:
         raise ValueError(f"{path}: items: systems_of_record must be a list of system names")
-    return tuple(systems)
+    return declared.get(ALL_FIELDS, ())
