@@ -28,6 +28,12 @@ class Phase:
     go_live: date | None
     enforced: frozenset[str] = frozenset()     # ENFORCED_CRITERIA this phase switched on
     depends_on: tuple[str, ...] = ()           # phases that must have loaded before this one may
+    # Tuples of pairs, not dicts: a Phase is hashed (dict.fromkeys over phases).
+    criteria: tuple[tuple[str, str], ...] = ()            # success criterion -> what it demands
+    scope_in: tuple[tuple[str, tuple[str, ...]], ...] = ()   # canonical entity -> ERP fields ("all": every one)
+    scope_out: tuple[tuple[str, tuple[str, ...]], ...] = ()  # system/entity or entity -> fields left out
+    expected_volumes: tuple[tuple[str, int], ...] = ()    # system/entity -> rows one extraction brings
+    roi_target_hours_per_month: float | None = None
 
     @property
     def loads_erp(self) -> bool:
@@ -38,6 +44,14 @@ class Phase:
     def requires(self, criterion: str) -> bool:
         return criterion in self.enforced
 
+    @property
+    def success_criteria(self) -> dict[str, str]:
+        return dict(self.criteria)
+
+    @property
+    def volumes(self) -> dict[str, int]:
+        return dict(self.expected_volumes)
+
 
 def _enforced(path: Path, name: str, criteria: dict) -> frozenset[str]:
     switches = {key: value for key, value in (criteria or {}).items() if isinstance(value, bool)}
@@ -46,6 +60,45 @@ def _enforced(path: Path, name: str, criteria: dict) -> frozenset[str]:
         raise ValueError(f"{path}: phase {name}: success criteria {unknown} cannot be enforced; "
                          f"the enforceable ones are {sorted(ENFORCED_CRITERIA)}")
     return frozenset(key for key, on in switches.items() if on)
+
+
+def _declared(path: Path, name: str, raw: dict) -> dict:
+    """The phase's criteria, scope, expected volumes and ROI target, checked for shape."""
+    where = f"{path}: phase {name}"
+    criteria = raw.get("success_criteria") or {}
+    if not isinstance(criteria, dict):
+        raise ValueError(f"{where}: success_criteria must map a criterion to what it demands")
+    described = tuple((str(k), ENFORCED_CRITERIA.get(k, "") if isinstance(v, bool) else str(v))
+                      for k, v in criteria.items() if v is not False)
+    scope = raw.get("scope") or {}
+    if not isinstance(scope, dict) or set(scope) - {"in", "out"}:
+        raise ValueError(f"{where}: scope must be a mapping with `in` and `out`")
+    lists = {}
+    for side in ("in", "out"):
+        entries = scope.get(side) or {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{where}: scope.{side} must map an entity to its fields (a list, or all)")
+        for entity, fields in entries.items():
+            if fields != "all" and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
+                raise ValueError(f"{where}: scope.{side}.{entity} must be a list of field names or all, "
+                                 f"not {fields!r}")
+        lists[side] = tuple((str(e), ("all",) if f == "all" else tuple(f)) for e, f in entries.items())
+    volumes = raw.get("expected_volumes") or {}
+    if not isinstance(volumes, dict):
+        raise ValueError(f"{where}: expected_volumes must map system/entity to a row count")
+    for key, rows in volumes.items():
+        system = str(key).split("/")[0]
+        if "/" not in str(key) or system not in raw.get("systems", []):
+            raise ValueError(f"{where}: expected_volumes.{key}: must be <system>/<entity> of one of the "
+                             f"phase's systems {raw.get('systems', [])}")
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+            raise ValueError(f"{where}: expected_volumes.{key}: must be a whole number of rows, not {rows!r}")
+    roi = raw.get("roi_target_hours_per_month")
+    if roi is not None and (isinstance(roi, bool) or not isinstance(roi, (int, float)) or roi < 0):
+        raise ValueError(f"{where}: roi_target_hours_per_month must be a number of hours, not {roi!r}")
+    return dict(criteria=described, scope_in=lists["in"], scope_out=lists["out"],
+                expected_volumes=tuple((str(k), int(v)) for k, v in volumes.items()),
+                roi_target_hours_per_month=None if roi is None else float(roi))
 
 
 def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
@@ -62,7 +115,8 @@ def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
                              status=raw.get("status", "planned"), systems=tuple(raw.get("systems", [])),
                              error_budget=budget, go_live=raw.get("go_live"),
                              enforced=_enforced(path, name, raw.get("success_criteria")),
-                             depends_on=tuple(raw.get("depends_on", [])))
+                             depends_on=tuple(raw.get("depends_on", [])),
+                             **_declared(path, name, raw))
     for phase in phases.values():
         unknown = [d for d in phase.depends_on if d not in phases]
         if unknown:
