@@ -43,33 +43,44 @@ def build_master_defs(feeds) -> list:
               "customer_crosswalk": dg.AssetOut(key=CUSTOMER_CROSSWALK, kinds={"pandas"}, description=(
                   "Every source customer id -> master id, with match confidence and the evidence."))})
     def master_customers(context: dg.AssetExecutionContext, hub: HubStoreResource, **mapped):
+        columns = list(registry.get("customer").all_columns)
         sources = pd.concat([m for m in mapped.values() if len(m)], ignore_index=True)
-        result = resolve_customers(sources[list(registry.get("customer").all_columns)], resolver_config("customers"))
-        store = hub.store()
-        # Customers seen by earlier runs keep their master (an incremental run re-extracts a few).
-        kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
-        crosswalk = _record_crosswalk(store, context.run.run_id, kept, sources, entity_of)
-        merged = crosswalk[~crosswalk["representative"]]
-        review_path = settings().reports_dir / "master_customer_review.csv"
-        review_path.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(result.review, review_path, index=False)
-        stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
-        yield dg.Output(golden, "customers", metadata={
-            "dagster/row_count": len(golden), "source_records": len(sources), "merged": len(merged),
-            "sent_to_review": len(result.review), "review_queue": dg.MetadataValue.path(str(review_path)),
-            "resolver": dg.MetadataValue.json(stats), "resolver_model": dg.MetadataValue.json(result.stats["model"]),
-            "preview": preview(golden[list(registry.get("customer").all_columns)])})
-        yield dg.Output(crosswalk, "customer_crosswalk", metadata={
-            "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
-            "preview": preview(crosswalk.drop(columns=["evidence"]))})
+        result = resolve_customers(sources[columns], resolver_config("customers"))
+        yield from _golden_outputs(context, hub.store(), "customer", result, sources, entity_of, columns, {
+            "resolver_model": dg.MetadataValue.json(result.stats["model"])})
 
-    @dg.asset_check(asset=MASTER_CUSTOMERS, name="one_record_per_master", blocking=True,
+    return [master_customers, _one_record_per_master_check(MASTER_CUSTOMERS, CUSTOMER_CROSSWALK),
+            *[_crosswalk_covers(f, CUSTOMER_CROSSWALK) for f in feeds]]
+
+
+def _golden_outputs(context, store, entity: str, result, sources: pd.DataFrame, entity_of: dict[str, str],
+                    columns: list[str], extra: dict):
+    """The golden records and crosswalk outputs of a resolved entity (customers, vendors): earlier runs'
+    masters kept, the crosswalk recorded, the review queue written."""
+    kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
+    crosswalk = _record_crosswalk(store, context.run.run_id, kept, sources, entity_of)
+    review_path = settings().reports_dir / f"master_{entity}_review.csv"
+    review_path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(result.review, review_path, index=False)
+    stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
+    yield dg.Output(golden, registry.get(entity).plural, metadata={
+        "dagster/row_count": len(golden), "source_records": len(sources),
+        "merged": int((~crosswalk["representative"]).sum()), "sent_to_review": len(result.review),
+        "review_queue": dg.MetadataValue.path(str(review_path)), "resolver": dg.MetadataValue.json(stats),
+        **extra, "preview": preview(golden[columns] if len(golden) else golden)})
+    yield dg.Output(crosswalk, f"{entity}_crosswalk", metadata={
+        "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
+        "preview": preview(crosswalk.drop(columns=["evidence"]))})
+
+
+def _one_record_per_master_check(golden_key: dg.AssetKey, crosswalk_key: dg.AssetKey):
+    @dg.asset_check(asset=golden_key, name="one_record_per_master", blocking=True,
                     description="Master ids are unique and every master has exactly one representative source record.",
-                    additional_ins={"crosswalk": dg.AssetIn(key=CUSTOMER_CROSSWALK)})
-    def unique_masters(customers: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
-        return _one_record_per_master(customers, crosswalk)
+                    additional_ins={"crosswalk": dg.AssetIn(key=crosswalk_key)})
+    def unique_masters(golden: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
+        return _one_record_per_master(golden, crosswalk)
 
-    return [master_customers, unique_masters, *[_crosswalk_covers(f, CUSTOMER_CROSSWALK) for f in feeds]]
+    return unique_masters
 
 
 def _one_record_per_master(golden: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
@@ -141,30 +152,11 @@ def build_vendor_master_defs(feeds) -> list:
         sources = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, ROW])
         hashes = [c for c in sources.columns if c.endswith("_hash")]
         result = resolve_vendors(sources[columns + hashes], resolver_config("vendors"))
-        store = hub.store()
-        kept, golden = keep_master_ids(result.crosswalk, result.golden, load_crosswalk(store.engine))
-        crosswalk = _record_crosswalk(store, context.run.run_id, kept, sources, entity_of)
-        review_path = settings().reports_dir / "master_vendor_review.csv"
-        review_path.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(result.review, review_path, index=False)
-        stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float))}
-        yield dg.Output(golden, "vendors", metadata={
-            "dagster/row_count": len(golden), "source_records": len(sources),
-            "merged": int((~crosswalk["representative"]).sum()), "sent_to_review": len(result.review),
-            "review_queue": dg.MetadataValue.path(str(review_path)), "resolver": dg.MetadataValue.json(stats),
-            "compared_by_keyed_hash": ", ".join(hashes) or "none",
-            "preview": preview(golden[columns] if len(golden) else golden)})
-        yield dg.Output(crosswalk, "vendor_crosswalk", metadata={
-            "dagster/row_count": len(crosswalk), "masters": int(crosswalk["master_id"].nunique()),
-            "preview": preview(crosswalk.drop(columns=["evidence"]))})
+        yield from _golden_outputs(context, hub.store(), "vendor", result, sources, entity_of, columns, {
+            "compared_by_keyed_hash": ", ".join(hashes) or "none"})
 
-    @dg.asset_check(asset=MASTER_VENDORS, name="one_record_per_master", blocking=True,
-                    description="Master ids are unique and every master has exactly one representative source record.",
-                    additional_ins={"crosswalk": dg.AssetIn(key=VENDOR_CROSSWALK)})
-    def unique_vendor_masters(vendors: pd.DataFrame, crosswalk: pd.DataFrame) -> dg.AssetCheckResult:
-        return _one_record_per_master(vendors, crosswalk)
-
-    return [master_vendors, unique_vendor_masters, *[_crosswalk_covers(f, VENDOR_CROSSWALK) for f in feeds]]
+    return [master_vendors, _one_record_per_master_check(MASTER_VENDORS, VENDOR_CROSSWALK),
+            *[_crosswalk_covers(f, VENDOR_CROSSWALK) for f in feeds]]
 
 
 def _record_crosswalk(store, run_id: str, crosswalk: pd.DataFrame, sources: pd.DataFrame,
