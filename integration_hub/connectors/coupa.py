@@ -43,6 +43,7 @@ import pandas as pd
 import requests
 
 from integration_hub.connectors.http import HubSession, build_session, redact_url
+from integration_hub.connectors.oauth import request_token
 from integration_hub.connectors.paging import unseen
 from integration_hub.connectors.vendor_rest import (
     ConnectorAPIError,
@@ -202,19 +203,9 @@ class CoupaClient:
     def _fetch_token(self) -> str:
         grant = {"grant_type": "client_credentials", "client_id": self._credentials.client_id,
                  "client_secret": self._credentials.client_secret, "scope": self._credentials.scopes}
-        response = self.session.post(f"{self.instance_url}/oauth2/token", data=grant,
-                                     headers={"Accept": "application/json"})
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        if not response.ok or not isinstance(payload, dict) or not payload.get("access_token"):
-            detail = payload if isinstance(payload, dict) else {}
-            reason = detail.get("error_description") or detail.get("error") or response.reason or "no access_token"
-            raise ConnectorAuthError(f"Coupa OAuth client_credentials grant failed: HTTP {response.status_code}: "
-                                     f"{reason}; check {ENV_CLIENT_ID} and {ENV_SECRET}")
-        register_secret(payload["access_token"])
-        return payload["access_token"]
+        return request_token(self.session, f"{self.instance_url}/oauth2/token", grant, error=ConnectorAuthError,
+                             describe="Coupa OAuth client_credentials grant",
+                             hint=f"check {ENV_CLIENT_ID} and {ENV_SECRET}")["access_token"]
 
 
 def _with_remit_to(supplier: dict[str, Any]) -> dict[str, Any]:

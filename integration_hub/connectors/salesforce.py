@@ -32,6 +32,7 @@ import pandas as pd
 import requests
 
 from integration_hub.connectors.http import build_session, redact_url
+from integration_hub.connectors.oauth import request_token
 from integration_hub.connectors.paging import unseen
 from integration_hub.security.redact import redact_registered, register_secret
 
@@ -288,23 +289,12 @@ class SalesforceClient:
 
     def _fetch_token(self) -> str:
         grant = self._credentials.grant()
-        response = self.session.post(f"{self.instance_url}/services/oauth2/token", data=grant,
-                                     headers={"Accept": "application/json"})
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        if not response.ok or not isinstance(payload, dict) or not payload.get("access_token"):
-            detail = payload if isinstance(payload, dict) else {}
-            reason = detail.get("error_description") or detail.get("error") or response.reason or "no access_token"
-            raise SalesforceAuthError(f"Salesforce OAuth {grant['grant_type']} grant failed: HTTP "
-                                      f"{response.status_code}: {reason}")
-        token = payload["access_token"]
-        register_secret(token)
+        payload = request_token(self.session, f"{self.instance_url}/services/oauth2/token", grant,
+                                describe=f"Salesforce OAuth {grant['grant_type']} grant", error=SalesforceAuthError)
         instance = payload.get("instance_url")
         if isinstance(instance, str) and urlsplit(instance).scheme in ("http", "https") and urlsplit(instance).netloc:
             self.instance_url = instance.rstrip("/")   # the org's own host, as the token endpoint names it
-        return token
+        return payload["access_token"]
 
     def _note_limit(self, response: requests.Response) -> None:
         match = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
