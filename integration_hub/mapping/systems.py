@@ -5,6 +5,7 @@ entity. Adding a system is adding that folder; nothing here names a system.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,11 @@ import yaml
 from integration_hub.mapping.spec import MappingSpec, load_spec
 
 DEFS_DIR = Path(__file__).resolve().parent.parent / "defs"
+
+
+def systems_dir() -> Path:
+    """Where system folders are read from: $IH_SYSTEMS_DIR (a reviewed copy, a test's edited one), else defs/."""
+    return Path(os.environ["IH_SYSTEMS_DIR"]).resolve() if os.environ.get("IH_SYSTEMS_DIR") else DEFS_DIR
 
 
 class DeclarationError(ValueError):
@@ -126,6 +132,6 @@ def load_system(folder: Path) -> SystemDeclaration:
                              extractor=data.get("extractor", "csv"), entities=tuple(entities), folder=folder)
 
 
-def load_systems(defs_dir: Path = DEFS_DIR) -> list[SystemDeclaration]:
-    """Every folder under defs/ that holds a system.yaml, in name order."""
-    return [load_system(p.parent) for p in sorted(defs_dir.glob("*/system.yaml"))]
+def load_systems(defs_dir: Path | None = None) -> list[SystemDeclaration]:
+    """Every folder under `defs_dir` (default: systems_dir()) that holds a system.yaml, in name order."""
+    return [load_system(p.parent) for p in sorted((defs_dir or systems_dir()).glob("*/system.yaml"))]
