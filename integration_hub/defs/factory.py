@@ -126,6 +126,27 @@ def _budget_check(asset_def: dg.AssetsDefinition, phase: Phase, stage: str):
     return _check
 
 
+def _scope_check(asset_def: dg.AssetsDefinition, system: SystemDeclaration, phase: Phase):
+    @dg.asset_check(asset=asset_def, name="scope_lock", blocking=True,
+                    description=f"Blocks the {system.name} stages when phase {phase.name} is locked and a file of "
+                                "its scope changed without an approved change request (governance/scope.py).")
+    @guarded
+    def _check(hub: HubStoreResource) -> dg.AssetCheckResult:
+        from integration_hub.governance.scope import get_lock, scope_drift
+
+        store = hub.db_url()
+        if get_lock(store, phase.name) is None:
+            return dg.AssetCheckResult(passed=True, metadata={"scope": "phase not locked"})
+        drift = [d for d in scope_drift(store, phase.name) if d.system in (system.name, None)]
+        lines = [f"{d.file}: {d.field} {d.kind} without an approved change request" for d in drift]
+        return dg.AssetCheckResult(passed=not drift, severity=dg.AssetCheckSeverity.ERROR,
+                                   description="; ".join(lines[:5]) or f"phase {phase.name}: scope as locked",
+                                   metadata={"scope": f"phase {phase.name} locked", "unapproved_fields": len(drift),
+                                             "drift": dg.MetadataValue.md("\n".join(f"- {x}" for x in lines)
+                                                                          or "_none_")})
+    return _check
+
+
 def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phase: Phase) -> list:
     common = dict(group_name=system.name, kinds={"pandas"}, owners=["team:integration"],
                   tags={"phase": phase.name, "system": system.name})
@@ -249,7 +270,8 @@ def build_entity_defs(system: SystemDeclaration, entity: EntityDeclaration, phas
     cleaned_key = cleaned.key
     statements = [complete_statements_check(extracted)] if system.extractor == "bank_files" else []
     # rows malformed in the file count against the budget too: a file of bad rows must not load as nothing
-    return [extracted, extracted_shape, _budget_check(extracted, phase, "extracted"), *statements,
+    return [extracted, extracted_shape, _scope_check(extracted, system, phase),
+            _budget_check(extracted, phase, "extracted"), *statements,
             cleaned, _budget_check(cleaned, phase, "cleaned"),
             mapped, _budget_check(mapped, phase, "mapped")]
 

@@ -88,6 +88,7 @@ def test_every_stage_has_its_blocking_gates():
     for system, entities in SOURCES.items():
         for entity in entities:
             assert checks[(f"{system}/{entity}/extracted", "source_shape")] is True
+            assert checks[(f"{system}/{entity}/extracted", "scope_lock")] is True     # governance/scope.py
             assert checks[(f"{system}/{entity}/cleaned", "error_budget")] is True
             assert checks[(f"{system}/{entity}/mapped", "error_budget")] is True
     assert checks[("erp/payments/loaded", "conservation_stripe__charges")] is True
