@@ -4,14 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from integration_hub.cli import audit, bank, dedupe, demo, erp, generate, keys, lineage, phase, quarantine, standardize
+from integration_hub.cli import (audit, bank, change, dedupe, demo, erp, generate, keys, lineage, phase, quarantine,
+                                 standardize)
 from integration_hub.cli.common import CommandFailed, DataCommandError, UsageError
 
 DESCRIPTION = ("The `integration-hub` command: generate a sample company, run the demo, parse bank files, "
                "inspect, audit.")
 
 # In the order `integration-hub --help` lists them.
-GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase)
+GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase, change)
 
 
 def build_parser() -> argparse.ArgumentParser:
