@@ -28,7 +28,8 @@ def test_data_command_errors_are_one_line(export, tmp_path, capsys, argv, messag
     assert err.startswith("error: ") and message in err and "\n" not in err
 
 
-GROUPS = ["generate", "demo", "bank", "quarantine", "audit", "lineage", "keys", "standardize", "dedupe", "erp"]
+GROUPS = ["generate", "demo", "bank", "quarantine", "audit", "lineage", "keys", "standardize", "dedupe", "erp", "phase",
+          "change"]
 
 
 @pytest.mark.parametrize("module", ["integration_hub.cli", "integration_hub.cli.main", "integration_hub.cli.common"]
