@@ -1,4 +1,5 @@
-"""Ledger fixtures: a SQLite file per test, and a PostgreSQL database per test session.
+"""ERP fixtures: a posting log per test; ledgers on a SQLite file per test and on a PostgreSQL database
+per test session.
 
 PostgreSQL is the local server at 127.0.0.1:5432 (trust auth, user postgres or root); the
 session creates its own uniquely named database through the `postgres` maintenance
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from integration_hub.erp.ledger import SqlLedger
+from integration_hub.erp.posting import PostingLog
 from integration_hub.erp.ledger_schema import METADATA
 
 PG_HOST, PG_PORT, PG_USERS = "127.0.0.1", 5432, ("postgres", "root")
@@ -54,3 +56,11 @@ def ledger(request, tmp_path):
     yield target
     METADATA.drop_all(target.engine)  # the session database is shared: leave it empty for the next test
     target.close()
+
+
+@pytest.fixture
+def postings(tmp_path):
+    """The hub's posting log of remote ERP writes (NetSuite, Acumatica), in this test's SQLite file."""
+    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
+    yield log
+    log.close()

@@ -15,13 +15,6 @@ from integration_hub_tests.erp import erp_batch
 USER, PASSWORD, COMPANY = "hub-api", "s3cret!", "Company"
 
 
-@pytest.fixture
-def postings(tmp_path):
-    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
-    yield log
-    log.close()
-
-
 def target_for(fake, postings, password=PASSWORD, **kwargs) -> AcumaticaTarget:
     session = build_session(system="acumatica", backoff_factor=0)
     return AcumaticaTarget(fake.base_url, USER, password, COMPANY, postings, session=session, **kwargs)

@@ -10,35 +10,12 @@ import pandas as pd
 import pytest
 
 from integration_hub.canonical import registry
-from integration_hub.connectors.fakes.acumatica_fake import AcumaticaFake
 from integration_hub.connectors.fakes.server import Fault
-from integration_hub.connectors.http import build_session
-from integration_hub.erp.acumatica import AcumaticaTarget
-from integration_hub.erp.posting import PostingLog
 from integration_hub_tests.erp import phase34_batch as ops
 from integration_hub_tests.erp.order_checks import assert_round_trip, load_all
+from integration_hub_tests.erp.acumatica_fixtures import fake, target  # noqa: F401  (fixtures)
 
-USER, PASSWORD, COMPANY = "hub-api", "s3cret!", "Company"
 ENDPOINT = "/entity/Default/23.200.001"
-
-
-@pytest.fixture
-def postings(tmp_path):
-    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
-    yield log
-    log.close()
-
-
-@pytest.fixture
-def fake():
-    with AcumaticaFake(USER, PASSWORD, COMPANY) as served:
-        yield served
-
-
-@pytest.fixture
-def target(fake, postings):
-    return AcumaticaTarget(fake.base_url, USER, PASSWORD, COMPANY, postings,
-                           session=build_session(system="acumatica", backoff_factor=0))
 
 
 def load_ops(target, run: str = "run-1", **frames) -> dict[str, pd.DataFrame]:

@@ -5,34 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from integration_hub.connectors.fakes.acumatica_fake import AcumaticaFake
 from integration_hub.connectors.fakes.server import Fault
-from integration_hub.connectors.http import build_session
-from integration_hub.erp.acumatica import AcumaticaTarget
-from integration_hub.erp.posting import PostingLog
 from integration_hub_tests.erp import orders_batch
 from integration_hub_tests.erp.order_checks import assert_round_trip, load_all
-
-USER, PASSWORD, COMPANY = "hub-api", "s3cret!", "Company"
-
-
-@pytest.fixture
-def postings(tmp_path):
-    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
-    yield log
-    log.close()
-
-
-@pytest.fixture
-def fake():
-    with AcumaticaFake(USER, PASSWORD, COMPANY) as served:
-        yield served
-
-
-@pytest.fixture
-def target(fake, postings):
-    return AcumaticaTarget(fake.base_url, USER, PASSWORD, COMPANY, postings,
-                           session=build_session(system="acumatica", backoff_factor=0))
+from integration_hub_tests.erp.acumatica_fixtures import fake, target  # noqa: F401  (fixtures)
 
 
 def stored(fake, entity, **match):

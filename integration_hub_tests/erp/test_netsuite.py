@@ -81,13 +81,6 @@ def test_credentials_come_from_the_environment():
         credentials_from_env({k: v for k, v in env.items() if k != "NETSUITE_TOKEN_SECRET"})
 
 
-@pytest.fixture
-def postings(tmp_path):
-    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
-    yield log
-    log.close()
-
-
 def target_for(fake: NetSuiteFake, postings: PostingLog, **kwargs) -> NetSuiteTarget:
     session = build_session(system="netsuite", backoff_factor=0)
     return NetSuiteTarget(CREDS, postings, base_url=fake.base_url, session=session, backoff=0, **kwargs)

@@ -8,35 +8,12 @@ import time
 import pandas as pd
 import pytest
 
-from integration_hub.connectors.fakes.netsuite_fake import NetSuiteFake
 from integration_hub.connectors.fakes.server import Fault
 from integration_hub.connectors.http import build_session
 from integration_hub.erp.netsuite import NetSuiteTarget, encode_external_id
-from integration_hub.erp.netsuite_auth import TokenCredentials
-from integration_hub.erp.posting import PostingLog
 from integration_hub_tests.erp import orders_batch
 from integration_hub_tests.erp.order_checks import assert_round_trip, load_all
-
-CREDS = TokenCredentials("1234567_SB1", "ck-abc", "cs-secret", "tk-def", "ts-secret")
-
-
-@pytest.fixture
-def postings(tmp_path):
-    log = PostingLog(f"sqlite:///{tmp_path / 'hub.db'}")
-    yield log
-    log.close()
-
-
-@pytest.fixture
-def fake():
-    with NetSuiteFake(CREDS) as served:
-        yield served
-
-
-@pytest.fixture
-def target(fake, postings):
-    return NetSuiteTarget(CREDS, postings, base_url=fake.base_url, backoff=0,
-                          session=build_session(system="netsuite", backoff_factor=0))
+from integration_hub_tests.erp.netsuite_fixtures import CREDS, fake, target  # noqa: F401  (fixtures)
 
 
 def stored(fake, record, external_id):
