@@ -102,3 +102,19 @@ def test_one_person_in_both_capacities(systems, store):
     assert change.impact.domains == () and change.needed == ["change"]
     assert approve_change(store, change.id, "grace").status == "approved"
     assert scope_drift(store, "cash") == []
+
+
+def test_the_same_workflow_on_postgresql(systems, pg_database):
+    lock_phase(pg_database, "cash", "omar")
+    edit(systems / "stripe" / "customers.mapping.yaml", *EMAIL)
+    change = request_change(pg_database, "cash", "dana", "reject Stripe customers without an email")
+    with pytest.raises(AccessDenied, match="segregation of duties"):
+        approve_change(pg_database, change.id, "dana")
+    approve_change(pg_database, change.id, "grace")      # approver; owns chart_of_accounts, not customers
+    assert approve_change(pg_database, change.id, "maria").status == "approved"
+    assert scope_drift(pg_database, "cash") == []
+    trail = AuditTrail(pg_database)
+    assert list(trail.entries()["action"]) == ["scope.lock", "change.request", "access.denied", "change.approval",
+                                               "change.approval", "change.approved"]
+    assert trail.verify().ok
+    trail.dispose()
