@@ -106,9 +106,10 @@ def request_change(store: str | sa.Engine, phase: str, requester: str | None = N
         trail = AuditTrail(engine)
         at = datetime.now(UTC)
         with trail.locked() as conn:
-            change_id = conn.execute(change_requests.insert().values(
+            inserted = conn.execute(change_requests.insert().values(
                 phase=phase, requester=account.id, justification=justification.strip(), requested_at=at,
-                status=PENDING, drift=json.dumps(requested), impact=json.dumps(impact.as_dict()))).inserted_primary_key[0]
+                status=PENDING, drift=json.dumps(requested), impact=json.dumps(impact.as_dict())))
+            change_id = inserted.inserted_primary_key[0]
             entry = trail.append(account.id, "change.request", f"change/{change_id}",
                                  after=fingerprint([(d.file, d.field, d.after) for d in drift]), details={
                                      "phase": phase, "justification": justification.strip(),

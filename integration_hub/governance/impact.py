@@ -66,7 +66,8 @@ class Impact:
         return [f"  source entities:   {', '.join(self.entities) or 'none'}",
                 f"  canonical fields:  {', '.join(self.canonical_fields) or 'none'}",
                 f"  ERP records:       {', '.join(erp) or 'none'}",
-                f"  assets:            {len(self.assets)}: {', '.join(self.assets)}" if self.assets else "  assets:            none",
+                f"  assets:            {len(self.assets)}: {', '.join(self.assets)}" if self.assets
+                else "  assets:            none",
                 f"  reports:           {', '.join(self.reports) or 'none'}",
                 f"  downstream phases: {', '.join(self.downstream_phases) or 'none'}",
                 "  data domains:      " + (', '.join(f"{d.domain} (owner {d.owner})" for d in self.domains)
