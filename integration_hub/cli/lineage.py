@@ -8,7 +8,6 @@ from integration_hub.cli.common import UsageError
 from integration_hub.config import settings
 
 
-
 def _entity(name: str) -> str | None:
     """A canonical entity by its name or plural (sales_order, sales_orders)."""
     from integration_hub.canonical import registry
@@ -20,12 +19,14 @@ def _entity(name: str) -> str | None:
 
 def cmd_lineage(args) -> int:
     from integration_hub.audit.lineage import lineage_for
-
     from integration_hub.canonical import registry
+    from integration_hub.governance.access import authorize
 
     entity = _entity(args.entity)
     if entity is None:
         raise UsageError(f"unknown entity {args.entity!r}; one of {', '.join(sorted(registry.all_entities()))}")
+    # Lineage shows source records and who loaded what: a role's right ($IH_ACTOR), refusals audited.
+    authorize(settings().hub_db_url, "lineage.read", obj=f"lineage/{entity}/{args.external_id}")
     if args.follow:
         return _follow(entity, args.external_id)
     answer = lineage_for(settings().hub_db_url, entity, args.external_id)

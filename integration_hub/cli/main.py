@@ -4,15 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from integration_hub.cli import (audit, bank, change, dedupe, demo, erp, generate, keys, lineage, phase, quarantine,
-                                 standardize)
+from integration_hub.cli import (access, audit, bank, change, dedupe, demo, erp, generate, keys, lineage, phase,
+                                 quarantine, standardize)
 from integration_hub.cli.common import CommandFailed, DataCommandError, UsageError
 
 DESCRIPTION = ("The `integration-hub` command: generate a sample company, run the demo, parse bank files, "
                "inspect, audit.")
 
 # In the order `integration-hub --help` lists them.
-GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase, change)
+GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase, access, change)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         print(redact_text(str(exc)))
         return 1
     except Exception as exc:
+        from integration_hub.governance.access import AccessDenied   # loaded already when it was raised
+
+        if isinstance(exc, AccessDenied):
+            # the command ran and was refused (the refusal is in the audit trail): 1, like a failed check
+            print(f"error: {redact_text(str(exc))}", file=sys.stderr)
+            return 1
         if args.debug:
             raise
         print(f"error: {type(exc).__name__}: {redact_text(str(exc))} (run with --debug for the traceback)",

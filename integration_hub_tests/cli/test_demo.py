@@ -31,6 +31,7 @@ def test_demo_generates_runs_and_prints_a_summary(hub_env, tmp_path, monkeypatch
     with SqlLedger(f"sqlite:///{hub_env / 'ledger.db'}") as ledger:
         order = ledger.read_back("sales_order")
     crm_order = order.loc[order["external_id"].str.startswith("crm:"), "external_id"].iloc[0]
+    monkeypatch.setenv("IH_ACTOR", "priya")      # reading lineage is the auditor's right (lineage.read)
     assert main(["lineage", "sales_order", crm_order]) == 0
     trail = capsys.readouterr().out
     assert "crm/orders" in trail and "master customer" in trail

@@ -29,7 +29,7 @@ def test_data_command_errors_are_one_line(export, tmp_path, capsys, argv, messag
 
 
 GROUPS = ["generate", "demo", "bank", "quarantine", "audit", "lineage", "keys", "standardize", "dedupe", "erp", "phase",
-          "change"]
+          "access", "change"]
 
 
 @pytest.mark.parametrize("module", ["integration_hub.cli", "integration_hub.cli.main", "integration_hub.cli.common"]

@@ -22,7 +22,7 @@ def _sensitive_values(company) -> set[str]:
 
 
 def test_the_company_runs_every_phase_and_one_order_is_followed_to_its_payment(company, hub_env, tmp_path,
-                                                                                capsys):
+                                                                                capsys, monkeypatch):
     from integration_hub.audit.store import HubStore
     from integration_hub.audit.trace import trace_order
     from integration_hub.cli.main import main
@@ -66,6 +66,7 @@ def test_the_company_runs_every_phase_and_one_order_is_followed_to_its_payment(c
     assert by_role["payment"].sources[0].startswith("stripe/charges ch_")
     assert trace.total("order") == trace.total("invoice") == trace.total("payment") > 0
 
+    monkeypatch.setenv("IH_ACTOR", "priya")      # reading lineage is the auditor's right (lineage.read)
     assert main(["lineage", "sales_order", order_id, "--follow"]) == 0
     shown = capsys.readouterr().out
     assert shipped["tracking_number"] in shown and shipped["invoice_number"] in shown
