@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -54,6 +55,7 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
             on_step=None, skip_groups: tuple[str, ...] = ()) -> RunOutcome:
     """Execute `job_name` in this process; `on_step(step_key, status, done)` is called as steps finish."""
     job = defs.resolve_job_def(job_name)
+    _keep_children_terminable()
     fail_dead_runs(instance)
     selection = _without_groups(defs, job, skip_groups) if skip_groups else None
     run_id = str(uuid.uuid4())
@@ -89,6 +91,20 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     failed = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     untouched = [s for s in steps if result.is_node_untouched(s)]
     return RunOutcome(run_id, result.success, checks, failed, untouched)
+
+
+def _keep_children_terminable() -> None:
+    """A command started in the background of a script (or under some supervisors) inherits SIGINT or
+    SIGTERM ignored, and Dagster maps SIGTERM to SIGINT's handler. The `tail -F` processes that mirror
+    a run's compute logs then inherit SIGTERM ignored: Dagster's SIGTERM at the run's end cannot stop
+    them, and they outlive the command, holding its output pipe open (a caller reading it waits for
+    ever). Restore the defaults before the run starts its children; only the main thread may."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _start_time(pid: int) -> str:

@@ -29,3 +29,22 @@ def test_runs_of_dead_processes_are_marked_failed_and_live_ones_are_left_alone()
         assert {status[live], status[other_host], status[untagged]} == {dg.DagsterRunStatus.STARTED}
         failure = instance.all_logs(dead, of_type=dg.DagsterEventType.RUN_FAILURE)
         assert "is gone" in failure[0].dagster_event.message
+
+
+def test_a_run_started_with_sigterm_ignored_gives_its_children_sigterm_back():
+    """Started in a script's background (SIGINT, SIGTERM ignored), the compute-log `tail -F` processes a
+    run starts would ignore Dagster's SIGTERM, outlive the command and hold its output pipe open."""
+    import signal
+
+    from integration_hub.runner import _keep_children_terminable
+
+    saved = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _keep_children_terminable()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, saved[0])
+        signal.signal(signal.SIGTERM, saved[1])
