@@ -23,7 +23,9 @@ from integration_hub.erp.base import OUTCOME_COLUMNS, ErpTarget, LoadOutcome
 from integration_hub.erp.bulk_postgres import PostgresBulk
 from integration_hub.erp.bulk_sqlite import SqliteBulk
 from integration_hub.erp.ledger_rules import prepare
-from integration_hub.erp.ledger_schema import METADATA, TABLES, add_missing_columns, to_canonical
+from integration_hub.erp.codec import iso_utc
+from integration_hub.erp.ledger_schema import (METADATA, PAYMENT_APPLICATIONS, TABLES, add_missing_columns,
+                                               timestamp_columns, to_canonical)
 from integration_hub.erp.ledger_tamper import repair_message
 
 
@@ -125,6 +127,66 @@ class SqlLedger(ErpTarget):
         """Per invoice: external_id, invoice_number, currency, status, total, credited, applied, open (minor units)."""
         with self.engine.connect() as conn:
             return applications.invoice_balances(conn)
+
+    # Rollback (governance/rollback.py): rows removed, or written back exactly as a before-image holds them.
+    def delete(self, entity: str, external_ids) -> int:
+        """Remove the records `external_ids` of `entity` (its lines are separate records, deleted by
+        their own entity first); the number removed."""
+        table, ids = TABLES[registry.get(entity).name], [str(i) for i in external_ids]
+        removed = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 5000):
+                removed += conn.execute(table.delete().where(table.c.external_id.in_(ids[start:start + 5000]))).rowcount
+        return removed
+
+    def restore(self, entity: str, records: pd.DataFrame) -> int:
+        """Write `records` (read_fingerprinted's frame with its content_hash column) back exactly, load
+        metadata and stored fingerprint included, replacing any stored row of the same external_id."""
+        spec = registry.get(entity)
+        table = TABLES[spec.name]
+        names = [c.name for c in table.c]
+        money, stamps = {*spec.money, *spec.nullable_money}, set(timestamp_columns(spec))
+        columns = []
+        for name in names:
+            col = records[name]
+            if name in stamps:
+                columns.append(iso_utc(col))
+            elif name in money:
+                columns.append([None if pd.isna(v) else int(v) for v in col])
+            elif name in spec.numbers:
+                columns.append([None if pd.isna(v) else float(v) for v in col])
+            else:
+                columns.append([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in col])
+        rows = [dict(zip(names, values)) for values in zip(*columns)]
+        # untyped columns: the values are already in the stored form (ISO text timestamps on SQLite)
+        plain = sa.table(table.name, *[sa.column(n) for n in names])
+        ids = records["external_id"].astype(str).tolist()
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 5000):
+                conn.execute(table.delete().where(table.c.external_id.in_(ids[start:start + 5000])))
+                conn.execute(sa.insert(plain), rows[start:start + 5000])
+        return len(rows)
+
+    def payment_applications(self) -> pd.DataFrame:
+        """Every stored application: APPLICATION_COLUMNS and run_id, by payment and invoice."""
+        t = PAYMENT_APPLICATIONS
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.payment_external_id, t.c.invoice_external_id, t.c.applied_minor,
+                                          t.c.run_id).order_by(t.c.payment_external_id, t.c.invoice_external_id))
+            out = pd.DataFrame(rows.fetchall(), columns=["payment_external_id", "invoice_external_id",
+                                                         "applied_minor", "run_id"])
+        out["applied_minor"] = out["applied_minor"].astype("int64")
+        return out
+
+    def replace_payment_applications(self, applications: pd.DataFrame) -> None:
+        """Make the stored applications exactly `applications` (payment_applications' columns)."""
+        rows = [{"payment_external_id": r.payment_external_id, "invoice_external_id": r.invoice_external_id,
+                 "applied_minor": int(r.applied_minor), "run_id": None if pd.isna(r.run_id) else r.run_id}
+                for r in applications.itertuples(index=False)]
+        with self.engine.begin() as conn:
+            conn.execute(PAYMENT_APPLICATIONS.delete())
+            if rows:
+                conn.execute(PAYMENT_APPLICATIONS.insert(), rows)
 
     def close(self) -> None:
         self.engine.dispose()
