@@ -1,6 +1,7 @@
 """Phase declarations (governance/phases.yaml): which systems go live together, and their budgets."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -101,7 +102,13 @@ def _declared(path: Path, name: str, raw: dict) -> dict:
                 roi_target_hours_per_month=None if roi is None else float(roi))
 
 
-def load_phases(path: Path = PHASES_FILE) -> dict[str, Phase]:
+def phases_file() -> Path:
+    """$IH_PHASES_FILE (a company's own phases, or a test's), else the packaged phases.yaml."""
+    return Path(os.environ["IH_PHASES_FILE"]) if os.environ.get("IH_PHASES_FILE") else PHASES_FILE
+
+
+def load_phases(path: Path | None = None) -> dict[str, Phase]:
+    path = Path(path) if path is not None else phases_file()
     data = yaml.safe_load(path.read_text())["phases"]
     phases = {}
     for name, raw in data.items():
