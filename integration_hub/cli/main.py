@@ -4,15 +4,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from integration_hub.cli import (access, audit, bank, change, dedupe, demo, erp, generate, keys, lineage, phase,
-                                 quarantine, standardize)
+from integration_hub.cli import (access, audit, bank, change, dedupe, demo, erp, generate, golive, keys, lineage,
+                                 phase, quarantine, standardize)
 from integration_hub.cli.common import CommandFailed, DataCommandError, UsageError
 
 DESCRIPTION = ("The `integration-hub` command: generate a sample company, run the demo, parse bank files, "
                "inspect, audit.")
 
 # In the order `integration-hub --help` lists them.
-GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase, access, change)
+GROUPS = (generate, demo, bank, quarantine, audit, lineage, keys, standardize, dedupe, erp, phase, access, change,
+          golive)
 
 
 def build_parser() -> argparse.ArgumentParser:
