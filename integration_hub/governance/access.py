@@ -59,9 +59,6 @@ class AccessPolicy:
     def actions_of(self, account: Account) -> frozenset[str]:
         return frozenset().union(*(self.roles[r] for r in account.roles)) if account.roles else frozenset()
 
-    def holders(self, role: str) -> list[Account]:
-        return [a for a in self.accounts.values() if role in a.roles and a.active]
-
 
 def access_file() -> Path:
     return Path(os.environ["IH_ACCESS_FILE"]) if os.environ.get("IH_ACCESS_FILE") else ACCESS_FILE

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pandas as pd
 import sqlalchemy as sa
 
 from integration_hub.audit.chain import AuditTrail, Entry, engine_scope
@@ -65,13 +64,3 @@ def record_status(store: str | sa.Engine, phase: str, status: str, *, actor: str
                 details=json.dumps(details or {}, default=str), audit_seq=entry.seq))
     return entry
 
-
-def status_history(store: str | sa.Engine, phase: str | None = None) -> pd.DataFrame:
-    """Every recorded move, oldest first (phase, status, actor, at, reason, details, audit_seq)."""
-    with engine_scope(store) as engine:
-        phase_status.create(engine, checkfirst=True)
-        query = sa.select(phase_status).order_by(phase_status.c.id)
-        if phase is not None:
-            query = query.where(phase_status.c.phase == phase)
-        with engine.connect() as conn:
-            return pd.read_sql(query, conn)
